@@ -1,0 +1,2 @@
+/** The Octez-style HTTP API. (Fleet issue.) */
+package io.flotilla.http;

@@ -1,0 +1,2 @@
+/** Snapshot export, import, info and hosting. (Snapshot issue.) */
+package io.flotilla.snapshot;
