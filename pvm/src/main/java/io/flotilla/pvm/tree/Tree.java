@@ -1,0 +1,301 @@
+package io.flotilla.pvm.tree;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A persistent Merkle tree of directories and value leaves. Every update returns a new Tree sharing all untouched
+ * nodes with the old one. A Tree loaded from a {@link NodeStore} decodes nodes only when they are visited.
+ * Trees are immutable and safe to read from several threads.
+ *
+ * <p>Paths are lists of non-empty steps; the root path is {@code List.of()}. The root always exists (the empty tree
+ * is the empty root directory); no other directory is ever empty: removing the last child of a directory removes the
+ * directory too.
+ */
+public final class Tree {
+    private static final Hash EMPTY_HASH = DirNode.EMPTY.hash();
+
+    final Ref root;
+
+    private Tree(Ref root) {
+        this.root = root;
+    }
+
+    public static Tree empty() {
+        return new Tree(new Ref(DirNode.EMPTY));
+    }
+
+    public static Tree ofValue(Value v) {
+        return new Tree(new Ref(new LeafNode(v)));
+    }
+
+    /** The tree with root {@code root} in {@code store}; nothing is read until a node is visited. */
+    public static Tree load(Hash root, NodeStore store) {
+        return new Tree(new Ref(root, store, Ref.Kind.TREE_ROOT));
+    }
+
+    /** The state hash: the hash of the root node's encoding. */
+    public Hash hash() {
+        return root.hash();
+    }
+
+    public boolean isEmpty() {
+        Node n = root.loadedNode();
+        if (n != null) {
+            return n instanceof DirNode d && d.size() == 0;
+        }
+        return root.hash().equals(EMPTY_HASH);
+    }
+
+    public boolean isLeaf() {
+        return root.node() instanceof LeafNode;
+    }
+
+    // ---- reads
+
+    /** The reference at {@code path} (the node itself is not loaded), or null. */
+    private Ref refAt(List<String> path) {
+        Steps.checkPath(path);
+        Ref r = root;
+        for (String step : path) {
+            if (!(r.node() instanceof DirNode d)) {
+                return null;
+            }
+            int i = d.find(step);
+            if (i < 0) {
+                return null;
+            }
+            r = d.children[i];
+        }
+        return r;
+    }
+
+    private Node nodeAt(List<String> path) {
+        Ref r = refAt(path);
+        return r == null ? null : r.node();
+    }
+
+    /** The value of the leaf at {@code path}, if there is a leaf there. */
+    public Optional<Value> value(List<String> path) {
+        return nodeAt(path) instanceof LeafNode l ? Optional.of(l.value) : Optional.empty();
+    }
+
+    /** Whether there is a node (leaf or directory) at {@code path}; always true for the root path. */
+    public boolean exists(List<String> path) {
+        return refAt(path) != null;
+    }
+
+    /** The node at {@code path} as a tree sharing this tree's nodes. */
+    public Optional<Tree> subtree(List<String> path) {
+        if (path.isEmpty()) {
+            return Optional.of(this);
+        }
+        Ref r = refAt(path);
+        return r == null ? Optional.empty() : Optional.of(new Tree(r));
+    }
+
+    /** Number of children of the directory at {@code path}; 0 for a leaf or when absent. */
+    public long childCount(List<String> path) {
+        return nodeAt(path) instanceof DirNode d ? d.size() : 0;
+    }
+
+    /** The {@code index}-th child's step in ascending UTF-8 byte order, if the directory at path has that many. */
+    public Optional<String> childName(List<String> path, long index) {
+        if (nodeAt(path) instanceof DirNode d && index >= 0 && index < d.size()) {
+            return Optional.of(d.steps[(int) index]);
+        }
+        return Optional.empty();
+    }
+
+    /** Steps of the children of the directory at {@code path}, in ascending order; empty for a leaf or when absent. */
+    public List<String> children(List<String> path) {
+        return nodeAt(path) instanceof DirNode d ? Collections.unmodifiableList(Arrays.asList(d.steps)) : List.of();
+    }
+
+    // ---- updates
+
+    /** Sets a leaf holding {@code v} at {@code path}, replacing whatever was there and any leaf on the way. */
+    public Tree set(List<String> path, Value v) {
+        if (v == null) {
+            throw new IllegalArgumentException("null value");
+        }
+        return graft(path, new Ref(new LeafNode(v)));
+    }
+
+    /** Grafts {@code sub} at {@code path} (sharing its nodes); grafting an empty tree removes the path. */
+    public Tree set(List<String> path, Tree sub) {
+        if (sub.isEmpty()) {
+            return remove(path);
+        }
+        return graft(path, sub.root);
+    }
+
+    private Tree graft(List<String> path, Ref sub) {
+        Steps.checkPath(path);
+        if (path.isEmpty()) {
+            return new Tree(sub);
+        }
+        return new Tree(setRec(root.node(), path, 0, sub));
+    }
+
+    private static Ref setRec(Node node, List<String> path, int i, Ref sub) {
+        String step = path.get(i);
+        DirNode dir = node instanceof DirNode d ? d : DirNode.EMPTY;
+        int idx = dir.find(step);
+        Ref child;
+        if (i == path.size() - 1) {
+            child = sub;
+        } else {
+            child = setRec(idx >= 0 ? dir.children[idx].node() : null, path, i + 1, sub);
+        }
+        return new Ref(idx >= 0 ? dir.replace(idx, child) : dir.insert(-idx - 1, step, child));
+    }
+
+    /** Removes the node at {@code path} (no-op when absent) and every directory left empty by that. */
+    public Tree remove(List<String> path) {
+        Steps.checkPath(path);
+        if (path.isEmpty()) {
+            return empty();
+        }
+        Ref r = removeRec(root, path, 0);
+        if (r == root) {
+            return this;
+        }
+        return r == null ? empty() : new Tree(r);
+    }
+
+    /** The new reference, the same reference when nothing changed, or null when the node disappears. */
+    private static Ref removeRec(Ref ref, List<String> path, int i) {
+        if (!(ref.node() instanceof DirNode dir)) {
+            return ref;
+        }
+        int idx = dir.find(path.get(i));
+        if (idx < 0) {
+            return ref;
+        }
+        Ref old = dir.children[idx];
+        Ref c = i == path.size() - 1 ? null : removeRec(old, path, i + 1);
+        if (c == old) {
+            return ref;
+        }
+        if (c != null) {
+            return new Ref(dir.replace(idx, c));
+        }
+        DirNode rest = dir.remove(idx);
+        return rest.size() == 0 ? null : new Ref(rest);
+    }
+
+    // ---- persistence
+
+    /**
+     * Writes every node and value chunk not yet in {@code store} (children before parents) and returns how many
+     * encodings were written. Afterwards the written nodes are only softly cached and are reloaded from the store when
+     * the cache has been cleared.
+     */
+    public int persist(NodeStore store) {
+        Persister p = new Persister(store);
+        p.tree(root);
+        return p.count;
+    }
+
+    private static final class Persister {
+        final NodeStore store;
+        final Set<Hash> written = new HashSet<>();
+        int count;
+
+        Persister(NodeStore store) {
+            this.store = store;
+        }
+
+        private boolean skip(Ref r) {
+            return r.storedIn(store) || (r.isPinned() && store.contains(r.hash()));
+        }
+
+        private void write(Ref r, Node n) {
+            byte[] enc = n.encode();
+            Hash h = n.hash(enc);
+            if (written.add(h)) {
+                store.put(h, enc);
+                count++;
+            }
+            r.markStored(store, h, n);
+        }
+
+        void tree(Ref r) {
+            if (skip(r)) {
+                return;
+            }
+            Node n = r.node();
+            if (n instanceof DirNode d) {
+                for (Ref c : d.children) {
+                    tree(c);
+                }
+            } else {
+                Value v = ((LeafNode) n).value;
+                if (v.size() > Value.INLINE_MAX) {
+                    value(v.root, v.height(), v.size());
+                }
+            }
+            write(r, n);
+        }
+
+        private void value(Ref r, int h, long len) {
+            if (skip(r)) {
+                return;
+            }
+            if (h == 0) {
+                write(r, Value.chunk(r, len));
+                return;
+            }
+            IndexNode x = Value.index(r, h, len);
+            long cc = Value.cap(h - 1);
+            for (int i = 0; i < x.children.length; i++) {
+                value(x.children[i], h - 1, Math.min(cc, len - i * cc));
+            }
+            write(r, x);
+        }
+    }
+
+    // ---- proofs
+
+    /** A proof that the leaf at {@code path} holds its value; NoSuchElementException when there is no leaf there. */
+    public MerkleProof prove(List<String> path) {
+        Steps.checkPath(path);
+        List<byte[]> encs = new ArrayList<>();
+        Ref r = root;
+        for (String step : path) {
+            Node n = r.node();
+            if (!(n instanceof DirNode d)) {
+                throw new NoSuchElementException("no leaf at " + path);
+            }
+            int i = d.find(step);
+            if (i < 0) {
+                throw new NoSuchElementException("no leaf at " + path);
+            }
+            encs.add(n.encode());
+            r = d.children[i];
+        }
+        if (!(r.node() instanceof LeafNode leaf)) {
+            throw new NoSuchElementException("no leaf at " + path);
+        }
+        encs.add(leaf.encode());
+        if (leaf.value.size() > Value.INLINE_MAX) {
+            leaf.value.forEachNode((ref, node) -> {
+                encs.add(node.encode());
+                return true;
+            });
+        }
+        return new MerkleProof(encs);
+    }
+
+    @Override
+    public String toString() {
+        return "Tree(" + hash() + ")";
+    }
+}
