@@ -100,6 +100,13 @@ final class Ref {
         return n;
     }
 
+    /** Drops the soft cache of a stored node (tests use this to simulate the collector clearing it). */
+    void dropCache() {
+        if (store != null) {
+            soft = null;
+        }
+    }
+
     boolean storedIn(NodeStore s) {
         return store == s;
     }
