@@ -1,0 +1,92 @@
+package io.flotilla.pvm;
+
+import io.flotilla.pvm.crypto.Blake2b;
+import io.flotilla.pvm.engine.Engine;
+import io.flotilla.pvm.engine.KernelLoadException;
+import io.flotilla.pvm.engine.PreparedKernel;
+import io.flotilla.pvm.util.Hex;
+import io.flotilla.pvm.wasm.InstrumentedKernel;
+import io.flotilla.pvm.wasm.Instrumenter;
+import io.flotilla.pvm.wasm.KernelValidationException;
+import io.flotilla.pvm.wasm.KernelValidator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Validated, instrumented and prepared kernels, keyed by kernel hash, PVM version and engine.
+ * Validation, metering injection and compilation happen once per kernel; every rollup running the
+ * same kernel shares the result. Refusals are cached too, so a bad kernel is not re-examined at
+ * every reboot. Least recently used entries are evicted beyond {@code capacity}.
+ */
+public final class KernelCache {
+
+    /** A kernel ready to instantiate, or the reason it cannot be. */
+    public record Entry(String kernelHash, InstrumentedKernel instrumented, PreparedKernel prepared,
+                        RuntimeException failure) {
+        public boolean ok() {
+            return failure == null;
+        }
+    }
+
+    private record Key(String hash, PvmVersion version, String engine) {}
+
+    private final int capacity;
+    private final Map<Key, Entry> entries;
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong misses = new AtomicLong();
+
+    public KernelCache(int capacity) {
+        this.capacity = capacity;
+        this.entries = new LinkedHashMap<>(16, 0.75f, true);
+    }
+
+    /** A cache for one JVM; 64 distinct kernels are plenty for a node. */
+    public static final KernelCache SHARED = new KernelCache(64);
+
+    public static String hashOf(byte[] kernel) {
+        return Hex.encode(Blake2b.hash256(kernel));
+    }
+
+    public Entry get(byte[] kernel, PvmVersion version, Engine engine) {
+        Key key = new Key(hashOf(kernel), version, engine.id());
+        synchronized (entries) {
+            Entry e = entries.get(key);
+            if (e != null) {
+                hits.incrementAndGet();
+                return e;
+            }
+        }
+        misses.incrementAndGet();
+        Entry e = load(key.hash, kernel, version, engine);
+        synchronized (entries) {
+            Entry raced = entries.putIfAbsent(key, e);
+            if (entries.size() > capacity) {
+                var it = entries.entrySet().iterator();
+                it.next();
+                it.remove();
+            }
+            return raced != null ? raced : e;
+        }
+    }
+
+    private static Entry load(String hash, byte[] kernel, PvmVersion version, Engine engine) {
+        try {
+            var validated = KernelValidator.validate(kernel, version);
+            // Octez refuses the frame that would make the stack reach the limit
+            var instrumented = Instrumenter.instrument(validated, version.maxCallDepth() - 1);
+            var prepared = engine.prepare(instrumented.wasm());
+            return new Entry(hash, instrumented, prepared, null);
+        } catch (KernelValidationException | KernelLoadException e) {
+            return new Entry(hash, null, null, e);
+        }
+    }
+
+    public long hits() {
+        return hits.get();
+    }
+
+    public long misses() {
+        return misses.get();
+    }
+}

@@ -1,0 +1,305 @@
+package io.flotilla.pvm;
+
+import static io.flotilla.pvm.PvmState.*;
+
+import com.dylibso.chicory.runtime.Instance;
+import io.flotilla.pvm.KernelRunReport.Outcome;
+import io.flotilla.pvm.durable.Durable;
+import io.flotilla.pvm.engine.KernelLoadException;
+import io.flotilla.pvm.host.HostContext;
+import io.flotilla.pvm.host.HostFunctions;
+import io.flotilla.pvm.host.KernelFatalException;
+import io.flotilla.pvm.host.OutOfTicksException;
+import io.flotilla.pvm.reveal.RevealUnavailableException;
+import io.flotilla.pvm.tree.Value;
+import io.flotilla.pvm.wasm.InstrumentedKernel;
+import io.flotilla.pvm.wasm.KernelValidationException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One level being evaluated, step by step, with Octez's control flow:
+ * <ol>
+ * <li>the inbox is collected (a Protocol_migration message switches the version at once);</li>
+ * <li>at each period boundary: if {@code /kernel/env/reboot} is set and reboots are left, the flag
+ *     is removed, the reboot counter decremented and {@code kernel_run} called on a fresh instance
+ *     (unread inputs stay); otherwise the PVM yields: unread inputs are dropped, the flag is set
+ *     again for the next level, the counter reset to 1001, and {@code too_many_reboot} set if the
+ *     reboots ran out;</li>
+ * <li>a trap sets {@code /readonly/kernel/env/stuck} and the level goes on; running out of gas,
+ *     exhausting the call stack, or an unloadable kernel without a fallback stick the PVM for good.</li>
+ * </ol>
+ * Every period, the collection included, costs max_nb_ticks.
+ */
+public final class LevelExecution {
+
+    /** Reboots per level (1000) plus the one that starts the level. */
+    public static final int REBOOT_COUNTER_START = 1001;
+
+    private final Pvm pvm;
+    private final PvmState base;
+    private final int level;
+    private final HostContext ctx;
+    private final List<KernelRunReport> runs = new ArrayList<>();
+    private int counter = REBOOT_COUNTER_START;
+    private String stuck;
+    private boolean done;
+    private LevelResult result;
+
+    LevelExecution(Pvm pvm, PvmState state, int level, List<byte[]> inbox) {
+        this.pvm = pvm;
+        this.base = state;
+        this.level = level;
+        this.stuck = state.stuck().orElse(null);
+        PvmVersion version = state.version();
+        Durable durable = state.durable();
+        for (byte[] m : inbox) {
+            if (m.length >= 6 && m[0] == 0 && m[1] == 4) {
+                int n = ByteBuffer.wrap(m, 2, 4).getInt();
+                if (n >= 0 && n == m.length - 6) {
+                    String name = new String(m, 6, n, java.nio.charset.StandardCharsets.US_ASCII);
+                    Optional<PvmVersion> v = ProtocolMigrations.versionFor(name);
+                    if (v.isPresent()) {
+                        version = v.get();
+                        durable = durable.set(WASM_VERSION, version.label());
+                    }
+                }
+            }
+        }
+        this.ctx = new HostContext(durable, version, level, inbox, pvm.preimages(), pvm.metadata());
+        this.ctx.debugSink(pvm.debugSink());
+        // a PVM stuck for good ignores its inputs
+        this.done = stuck != null;
+        if (done) {
+            ctx.dropInputs();
+        }
+    }
+
+    public int level() {
+        return level;
+    }
+
+    public boolean done() {
+        return done;
+    }
+
+    /** The durable storage as it is now (between calls, or after the last one). */
+    public Durable durable() {
+        return ctx.durable();
+    }
+
+    public PvmVersion version() {
+        return ctx.version();
+    }
+
+    public List<byte[]> inbox() {
+        return ctx.inbox();
+    }
+
+    /** Inputs not read yet. */
+    public int unreadInputs() {
+        return ctx.inbox().size() - ctx.nextInput();
+    }
+
+    public List<byte[]> outbox() {
+        return Collections.unmodifiableList(ctx.outbox());
+    }
+
+    public List<KernelRunReport> runs() {
+        return Collections.unmodifiableList(runs);
+    }
+
+    public Optional<String> stuck() {
+        return Optional.ofNullable(stuck);
+    }
+
+    /**
+     * Crosses one period boundary: either runs kernel_run once (returning its report) or yields,
+     * ending the level (returning empty).
+     */
+    public Optional<KernelRunReport> step() {
+        if (done) {
+            throw new IllegalStateException("level " + level + " is already evaluated");
+        }
+        return pvm.threads().call(this::stepOnPvmThread);
+    }
+
+    private Optional<KernelRunReport> stepOnPvmThread() {
+        Durable d = ctx.durable();
+        boolean reboot = d.hasValue(REBOOT_FLAG);
+        if (reboot && counter > 0) {
+            counter--;
+            ctx.durable(d.delete(REBOOT_FLAG).set(REBOOT_COUNTER, counterBytes(counter)));
+            KernelRunReport r = runKernel(runs.size() + 1);
+            runs.add(r);
+            if (r.outcome() == Outcome.STUCK) {
+                done = true;
+                ctx.dropInputs();
+            }
+            return Optional.of(r);
+        }
+        d = reboot ? d.set(TOO_MANY_REBOOT, new byte[0]) : d.deleteValue(TOO_MANY_REBOOT);
+        counter = REBOOT_COUNTER_START;
+        ctx.durable(d.set(REBOOT_FLAG, new byte[0]).set(REBOOT_COUNTER, counterBytes(counter)));
+        ctx.dropInputs();
+        done = true;
+        return Optional.empty();
+    }
+
+    /** Runs the remaining periods and returns the new state. */
+    public LevelResult finish() {
+        if (result != null) {
+            return result;
+        }
+        while (!done) {
+            step();
+        }
+        PvmState s = base.withDurable(ctx.durable());
+        long ticks = 0;
+        if (base.stuck().isEmpty()) {
+            ticks = (1L + runs.size()) * ctx.version().maxTicksPerCall();
+            s = s.withTicks(base.ticks() + ticks).withLevel(level);
+            if (!ctx.outbox().isEmpty()) {
+                s = s.withOutbox(level, ctx.outbox());
+            }
+            s = s.pruneOutbox(level - ctx.version().outboxValidityLevels());
+            if (stuck != null) {
+                s = s.withStuck(stuck);
+            }
+        }
+        result = new LevelResult(s, level, runs.size(), ticks, List.copyOf(ctx.outbox()), List.copyOf(runs));
+        return result;
+    }
+
+    private static byte[] counterBytes(int c) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(c).array();
+    }
+
+    // ------------------------------------------------------------------ one kernel_run
+
+    private KernelRunReport runKernel(int run) {
+        long t0 = System.nanoTime();
+        Durable d = ctx.durable();
+        Optional<Value> kernelValue = d.value(KERNEL);
+        if (kernelValue.isEmpty()) {
+            return fallback(run, t0, "no kernel at /kernel/boot.wasm");
+        }
+        byte[] kernel = kernelValue.get().toBytes();
+        PvmVersion version = ctx.version();
+        KernelCache.Entry entry = pvm.config().cache().get(kernel, version, pvm.config().engine());
+        if (!entry.ok()) {
+            RuntimeException f = entry.failure();
+            if (f instanceof KernelValidationException kve
+                    && kve.kind() == KernelValidationException.Kind.CONTRACT
+                    && f.getMessage().contains("kernel_run")) {
+                return stuckForGood(run, t0, "Invalid_module: no kernel_run function exported", 0);
+            }
+            return fallback(run, t0, f.getMessage());
+        }
+        InstrumentedKernel ik = entry.instrumented();
+        long budget = pvm.config().gasPerKernelRun();
+        HostFunctions host = new HostFunctions(ctx, ik.gasGlobal(), ik.statusGlobal());
+        Instance instance;
+        try {
+            instance = entry.prepared().instantiate(host.imports(version), ik.gasGlobal(), budget,
+                    pvm.config().maxMemoryPages());
+        } catch (KernelLoadException e) {
+            return fallback(run, t0, e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new PvmResourceException("out of JVM memory instantiating the kernel", e);
+        }
+        // a kernel that initialises becomes the fallback
+        Optional<Value> fb = ctx.durable().value(FALLBACK_KERNEL);
+        if (fb.isEmpty() || !fb.get().hash().equals(kernelValue.get().hash())) {
+            ctx.durable(ctx.durable().copy(KERNEL, FALLBACK_KERNEL).orElseThrow());
+        }
+        try {
+            instance.global(ik.gasGlobal()).setValue(budget);
+            if (ik.hasStartFunction()) {
+                instance.export(InstrumentedKernel.START_EXPORT).apply();
+            }
+            instance.export("kernel_run").apply();
+        } catch (Throwable t) {
+            return afterFailure(run, t0, instance, ik, budget, t);
+        }
+        ctx.durable(ctx.durable().deleteValue(STUCK_FLAG).deleteValue(UPGRADE_ERROR));
+        return report(run, Outcome.OK, "", used(instance, ik, budget), t0);
+    }
+
+    private KernelRunReport afterFailure(int run, long t0, Instance instance, InstrumentedKernel ik, long budget,
+                                         Throwable t) {
+        Throwable root = t;
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof RevealUnavailableException r) {
+                throw r; // nothing is decided: the level is retried once the preimage can be had
+            }
+            if (c instanceof OutOfTicksException || c instanceof KernelFatalException) {
+                root = c;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        if (root instanceof OutOfMemoryError oom) {
+            throw new PvmResourceException("out of JVM memory running the kernel", oom);
+        }
+        long status = instance.global(ik.statusGlobal()).getValue();
+        long gas = used(instance, ik, budget);
+        if (status == InstrumentedKernel.STATUS_OUT_OF_GAS || root instanceof OutOfTicksException) {
+            return stuckForGood(run, t0, "Too_many_ticks", gas);
+        }
+        if (status == InstrumentedKernel.STATUS_CALL_DEPTH) {
+            return stuckForGood(run, t0, "Eval_error: call stack exhausted", gas);
+        }
+        if (root instanceof KernelFatalException) {
+            return stuckForGood(run, t0, "Eval_error: " + root.getMessage(), gas);
+        }
+        if (root instanceof StackOverflowError) {
+            // the injected depth limit should always come first; if the JVM stack ran out anyway,
+            // the outcome would depend on the machine, so nothing is decided
+            throw new PvmResourceException("JVM stack exhausted before the PVM call-depth limit", root);
+        }
+        if (root instanceof Error e && !(root instanceof StackOverflowError)) {
+            throw new PvmResourceException("engine failure: " + e, e);
+        }
+        ctx.durable(ctx.durable().set(STUCK_FLAG, new byte[0]));
+        String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return report(run, Outcome.TRAP, msg, gas, t0);
+    }
+
+    private static long used(Instance instance, InstrumentedKernel ik, long budget) {
+        long left = instance.global(ik.gasGlobal()).getValue();
+        return Math.min(budget, budget - left);
+    }
+
+    private KernelRunReport fallback(int run, long t0, String reason) {
+        Durable d = ctx.durable();
+        Optional<Value> fb = d.value(FALLBACK_KERNEL);
+        Optional<Value> cur = d.value(KERNEL);
+        if (fb.isPresent() && (cur.isEmpty() || !fb.get().hash().equals(cur.get().hash()))) {
+            ctx.durable(d.copy(FALLBACK_KERNEL, KERNEL).orElseThrow().set(UPGRADE_ERROR, new byte[0]));
+            return report(run, Outcome.FALLBACK, "kernel refused (" + reason + "); fallback kernel restored", 0, t0);
+        }
+        return stuckForGood(run, t0, "No_fallback_kernel: " + reason, 0);
+    }
+
+    private KernelRunReport stuckForGood(int run, long t0, String reason, long gas) {
+        stuck = reason;
+        return report(run, Outcome.STUCK, reason, gas, t0);
+    }
+
+    private KernelRunReport report(int run, Outcome o, String detail, long gas, long t0) {
+        return new KernelRunReport(run, o, detail, gas, System.nanoTime() - t0, ctx.nextInput(),
+                ctx.durable().hasValue(REBOOT_FLAG));
+    }
+
+    @Override
+    public String toString() {
+        return "LevelExecution{level=" + level + ", runs=" + runs.size() + ", done=" + done
+                + ", inbox=" + ctx.inbox().size() + ", unread=" + unreadInputs() + "}";
+    }
+}

@@ -1,0 +1,512 @@
+package io.flotilla.pvm.host;
+
+import static io.flotilla.pvm.host.HostError.*;
+
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.ValType;
+import io.flotilla.pvm.PvmVersion;
+import io.flotilla.pvm.PvmVersion.HostSignature;
+import io.flotilla.pvm.durable.Durable;
+import io.flotilla.pvm.durable.DurableKey;
+import io.flotilla.pvm.reveal.RevealHash;
+import io.flotilla.pvm.reveal.RevealUnavailableException;
+import io.flotilla.pvm.tree.Hash;
+import io.flotilla.pvm.tree.Value;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The host functions of {@code smart_rollup_core}, with Octez's return values, limits, error codes
+ * and order of checks. Host functions never trap on bad pointers: they return
+ * {@link HostError#MEMORY_INVALID_ACCESS}. Each call charges the metering budget a base cost plus
+ * one unit per byte it moves, through the instrumented kernel's gas global.
+ */
+public final class HostFunctions {
+
+    /** Metering: every host call costs this much, plus one unit per byte moved. */
+    public static final long BASE_COST = 100;
+
+    private static final long U32 = 0xffff_ffffL;
+    private static final int[] NO_RESULT = new int[0];
+
+    private final HostContext ctx;
+    private final int gasGlobal;
+    private final int statusGlobal;
+
+    /**
+     * @param gasGlobal    index of the instrumented kernel's remaining-gas global (i64)
+     * @param statusGlobal index of its status global (i32; 1 = out of gas)
+     */
+    public HostFunctions(HostContext ctx, int gasGlobal, int statusGlobal) {
+        this.ctx = ctx;
+        this.gasGlobal = gasGlobal;
+        this.statusGlobal = statusGlobal;
+    }
+
+    /** The imports of the given version, in the version's order. */
+    public ImportValues imports(PvmVersion version) {
+        List<HostFunction> fns = new ArrayList<>();
+        for (HostSignature s : version.hostFunctions().values()) {
+            fns.add(new HostFunction(PvmVersion.HOST_MODULE, s.name(), type(s), handler(s.name())));
+        }
+        return ImportValues.builder().addFunction(fns.toArray(new HostFunction[0])).build();
+    }
+
+    private static FunctionType type(HostSignature s) {
+        return FunctionType.of(vt(s.params()), vt(s.results()));
+    }
+
+    private static ValType[] vt(PvmVersion.ValType[] ts) {
+        ValType[] out = new ValType[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            out[i] = ts[i] == PvmVersion.ValType.I32 ? ValType.I32 : ValType.I64;
+        }
+        return out;
+    }
+
+    private com.dylibso.chicory.runtime.WasmFunctionHandle handler(String name) {
+        return switch (name) {
+            case "read_input" -> (in, a) -> i32(readInput(in, (int) a[0], (int) a[1], (int) a[2]));
+            case "write_output" -> (in, a) -> i32(writeOutput(in, (int) a[0], (int) a[1]));
+            case "write_debug" -> (in, a) -> {
+                writeDebug(in, (int) a[0], (int) a[1]);
+                return null;
+            };
+            case "store_has" -> (in, a) -> i32(storeHas(in, (int) a[0], (int) a[1]));
+            case "store_list_size" -> (in, a) -> new long[] {storeListSize(in, (int) a[0], (int) a[1])};
+            case "store_get_nth_key" -> (in, a) -> i32(storeGetNthKey(in, (int) a[0], (int) a[1], a[2], (int) a[3], (int) a[4]));
+            case "store_delete" -> (in, a) -> i32(storeDelete(in, (int) a[0], (int) a[1], false));
+            case "store_delete_value" -> (in, a) -> i32(storeDelete(in, (int) a[0], (int) a[1], true));
+            case "store_copy" -> (in, a) -> i32(storeCopy(in, (int) a[0], (int) a[1], (int) a[2], (int) a[3], false));
+            case "store_move" -> (in, a) -> i32(storeCopy(in, (int) a[0], (int) a[1], (int) a[2], (int) a[3], true));
+            case "store_value_size" -> (in, a) -> i32(storeValueSize(in, (int) a[0], (int) a[1]));
+            case "store_read" -> (in, a) -> i32(storeRead(in, (int) a[0], (int) a[1], (int) a[2], (int) a[3], (int) a[4]));
+            case "store_write" -> (in, a) -> i32(storeWrite(in, (int) a[0], (int) a[1], (int) a[2], (int) a[3], (int) a[4]));
+            case "store_create" -> (in, a) -> i32(storeCreate(in, (int) a[0], (int) a[1], (int) a[2]));
+            case "store_exists" -> (in, a) -> i32(storeExists(in, (int) a[0], (int) a[1]));
+            case "__internal_store_get_hash" -> (in, a) -> i32(storeGetHash(in, (int) a[0], (int) a[1], (int) a[2], (int) a[3]));
+            case "reveal_preimage" -> (in, a) -> i32(revealPreimage(in, (int) a[0], (int) a[1], (int) a[2], (int) a[3]));
+            case "reveal_metadata" -> (in, a) -> i32(revealMetadata(in, (int) a[0], (int) a[1]));
+            case "reveal" -> (in, a) -> i32(reveal(in, (int) a[0], (int) a[1], (int) a[2], (int) a[3]));
+            default -> throw new IllegalArgumentException("no host function " + name);
+        };
+    }
+
+    private static long[] i32(int v) {
+        return new long[] {v};
+    }
+
+    // ---------------------------------------------------------------- metering
+
+    private void charge(Instance in, long bytes) {
+        var g = in.global(gasGlobal);
+        long left = g.getValue() - BASE_COST - Math.max(0, bytes);
+        g.setValue(left);
+        if (left < 0) {
+            in.global(statusGlobal).setValue(1);
+            throw new OutOfTicksException();
+        }
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    private static long memSize(Memory m) {
+        return (long) m.pages() * Memory.PAGE_SIZE;
+    }
+
+    /** Bytes at [addr, addr+len) or null when out of bounds. */
+    private static byte[] load(Memory m, int addr, int len) {
+        long a = addr & U32;
+        if (len < 0 || a + len > memSize(m)) {
+            return null;
+        }
+        return m.readBytes((int) a, len);
+    }
+
+    /** Writes as much as fits (Octez stores byte by byte); false when some byte was out of bounds. */
+    private static boolean store(Memory m, int addr, byte[] data, int len) {
+        long a = addr & U32;
+        long size = memSize(m);
+        long fit = Math.max(0, Math.min(len, size - a));
+        if (fit > 0) {
+            m.write((int) a, data, 0, (int) fit);
+        }
+        return fit == len;
+    }
+
+    /** A parsed key, or an error code. */
+    private record KeyOrError(DurableKey key, int error) {}
+
+    private static KeyOrError key(Memory m, int ptr, int len) {
+        if (len > DurableKey.MAX_LENGTH) {
+            return new KeyOrError(null, STORE_KEY_TOO_LARGE);
+        }
+        if (len < 0) {
+            return new KeyOrError(null, GENERIC_INVALID_ACCESS);
+        }
+        byte[] raw = load(m, ptr, len);
+        if (raw == null) {
+            return new KeyOrError(null, MEMORY_INVALID_ACCESS);
+        }
+        try {
+            return new KeyOrError(DurableKey.parse(raw), 0);
+        } catch (DurableKey.InvalidKeyException e) {
+            return new KeyOrError(null, e.tooLarge() ? STORE_KEY_TOO_LARGE : STORE_INVALID_KEY);
+        }
+    }
+
+    // ---------------------------------------------------------------- inbox / outbox / debug
+
+    int readInput(Instance in, int info, int dst, int maxBytes) {
+        Memory m = in.memory();
+        long size = memSize(m);
+        charge(in, 0);
+        if (!((info & U32) + 8 < size)) {
+            return MEMORY_INVALID_ACCESS;
+        }
+        int max = Math.min(HostContext.MAX_IO_SIZE, maxBytes);
+        if (max < 0 || !((dst & U32) + max < size)) {
+            return MEMORY_INVALID_ACCESS;
+        }
+        int id = ctx.nextInput();
+        byte[] msg = ctx.takeInput();
+        if (msg == null) {
+            return 0;
+        }
+        int n = Math.min(max, msg.length);
+        charge(in, n);
+        store(m, dst, msg, n);
+        byte[] rec = new byte[8];
+        putIntLE(rec, 0, ctx.level());
+        putIntLE(rec, 4, id);
+        store(m, info, rec, 8);
+        return n;
+    }
+
+    int writeOutput(Instance in, int src, int numBytes) {
+        charge(in, Math.max(0, Math.min(numBytes, HostContext.MAX_IO_SIZE)));
+        if (numBytes > HostContext.MAX_IO_SIZE) {
+            return INPUT_OUTPUT_TOO_LARGE;
+        }
+        if (numBytes < 0) {
+            return GENERIC_INVALID_ACCESS;
+        }
+        byte[] msg = load(in.memory(), src, numBytes);
+        if (msg == null) {
+            return MEMORY_INVALID_ACCESS;
+        }
+        return ctx.appendOutput(msg) ? 0 : FULL_OUTBOX;
+    }
+
+    void writeDebug(Instance in, int src, int numBytes) {
+        // the cost does not depend on whether debug output is shown, so metering stays deterministic
+        Memory m = in.memory();
+        long len = Math.min(numBytes & U32, memSize(m));
+        charge(in, len);
+        var sink = ctx.debugSink();
+        if (sink != null) {
+            byte[] data = load(m, src, (int) Math.min(numBytes & U32, Integer.MAX_VALUE));
+            sink.accept(data != null ? data : ("Error code: " + MEMORY_INVALID_ACCESS).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    // ---------------------------------------------------------------- durable storage
+
+    int storeHas(Instance in, int ptr, int len) {
+        charge(in, len);
+        KeyOrError k = key(in.memory(), ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        Durable d = ctx.durable();
+        boolean v = d.hasValue(k.key);
+        long n = d.childCount(k.key);
+        if (!v && n == 0) {
+            return 0;
+        }
+        if (v && n == 1) {
+            return 1;
+        }
+        if (!v) {
+            return 2;
+        }
+        return 3;
+    }
+
+    long storeListSize(Instance in, int ptr, int len) {
+        charge(in, len);
+        KeyOrError k = key(in.memory(), ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        return ctx.durable().childCount(k.key);
+    }
+
+    int storeGetNthKey(Instance in, int ptr, int len, long index, int dst, int maxSize) {
+        charge(in, len);
+        Memory m = in.memory();
+        KeyOrError k = key(m, ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        Durable d = ctx.durable();
+        if (!d.exists(k.key) && !k.key.isRoot()) {
+            return STORE_NOT_A_NODE;
+        }
+        Optional<String> child = index < 0 ? Optional.empty() : d.childName(k.key, index);
+        if (child.isEmpty()) {
+            return STORE_INVALID_SUBKEY_INDEX;
+        }
+        String name = child.get().equals(Durable.VALUE_STEP) ? "" : child.get();
+        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
+        if (maxSize < 0 && bytes.length > maxSize) {
+            throw new KernelFatalException("store_get_nth_key called with a negative max_size (" + maxSize + ")");
+        }
+        int n = Math.min(bytes.length, maxSize);
+        charge(in, n);
+        return store(m, dst, bytes, n) ? n : MEMORY_INVALID_ACCESS;
+    }
+
+    int storeDelete(Instance in, int ptr, int len, boolean valueOnly) {
+        charge(in, len);
+        KeyOrError k = key(in.memory(), ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        if (k.key.isReadonly() || k.key.isRoot()) {
+            return STORE_READONLY_VALUE;
+        }
+        Durable d = ctx.durable();
+        ctx.durable(valueOnly ? d.deleteValue(k.key) : d.delete(k.key));
+        return 0;
+    }
+
+    int storeCopy(Instance in, int fromPtr, int fromLen, int toPtr, int toLen, boolean move) {
+        charge(in, (long) Math.max(0, fromLen) + Math.max(0, toLen));
+        Memory m = in.memory();
+        KeyOrError from = key(m, fromPtr, fromLen);
+        if (from.key == null) {
+            return from.error;
+        }
+        KeyOrError to = key(m, toPtr, toLen);
+        if (to.key == null) {
+            return to.error;
+        }
+        if (move && (from.key.isReadonly() || from.key.isRoot())) {
+            return STORE_READONLY_VALUE;
+        }
+        if (to.key.isReadonly() || to.key.isRoot()) {
+            return STORE_READONLY_VALUE;
+        }
+        Durable d = ctx.durable();
+        var sub = d.tree().subtree(from.key.steps());
+        if (sub.isEmpty() || sub.get().isEmpty()) {
+            return STORE_NOT_A_NODE;
+        }
+        if (move) {
+            d = d.delete(from.key);
+        }
+        ctx.durable(new Durable(d.tree().set(to.key.steps(), sub.get())));
+        return 0;
+    }
+
+    int storeValueSize(Instance in, int ptr, int len) {
+        charge(in, len);
+        KeyOrError k = key(in.memory(), ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        return ctx.durable().value(k.key).map(v -> (int) v.size()).orElse(STORE_NOT_A_VALUE);
+    }
+
+    int storeRead(Instance in, int ptr, int len, int offset, int dst, int maxBytes) {
+        charge(in, len);
+        Memory m = in.memory();
+        KeyOrError k = key(m, ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        if (maxBytes > HostContext.MAX_STORE_IO) {
+            return INPUT_OUTPUT_TOO_LARGE;
+        }
+        Optional<Value> v = ctx.durable().value(k.key);
+        if (v.isEmpty()) {
+            return STORE_NOT_A_VALUE;
+        }
+        long size = v.get().size();
+        if (offset < 0 || offset >= size) {
+            return STORE_INVALID_ACCESS;
+        }
+        if (maxBytes < 0) {
+            return GENERIC_INVALID_ACCESS;
+        }
+        int n = (int) (Math.min((long) offset + maxBytes, size) - offset);
+        charge(in, n);
+        byte[] data = v.get().read(offset, n);
+        return store(m, dst, data, n) ? n : MEMORY_INVALID_ACCESS;
+    }
+
+    int storeWrite(Instance in, int ptr, int len, int offset, int src, int numBytes) {
+        charge(in, len);
+        Memory m = in.memory();
+        KeyOrError k = key(m, ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        Durable d = ctx.durable();
+        Optional<Value> current = d.value(k.key);
+        int size = current.map(v -> (int) v.size()).orElse(0);
+        if (size > size + numBytes) { // int32 wrap-around: negative size or past 2^31-1
+            return STORE_VALUE_SIZE_EXCEEDED;
+        }
+        long srcAddr = src & U32;
+        if (srcAddr + numBytes > memSize(m)) {
+            return MEMORY_INVALID_ACCESS;
+        }
+        if (k.key.isReadonly() || k.key.isRoot()) {
+            return STORE_READONLY_VALUE;
+        }
+        if (numBytes > HostContext.MAX_STORE_IO) {
+            return INPUT_OUTPUT_TOO_LARGE;
+        }
+        if (offset > size) {
+            return STORE_INVALID_ACCESS;
+        }
+        if (offset < 0) {
+            return GENERIC_INVALID_ACCESS;
+        }
+        charge(in, numBytes);
+        byte[] data = load(m, src, numBytes);
+        Value v = current.orElse(Value.EMPTY).write(offset, data, 0, numBytes);
+        ctx.durable(d.set(k.key, v));
+        return 0;
+    }
+
+    int storeCreate(Instance in, int ptr, int len, int size) {
+        charge(in, len);
+        KeyOrError k = key(in.memory(), ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        if (size < 0) {
+            return STORE_VALUE_SIZE_EXCEEDED;
+        }
+        if (k.key.isReadonly() || k.key.isRoot()) {
+            return STORE_READONLY_VALUE;
+        }
+        Durable d = ctx.durable();
+        if (d.hasValue(k.key)) {
+            return STORE_VALUE_ALREADY_EXISTS;
+        }
+        ctx.durable(d.set(k.key, Value.zeros(size)));
+        return 0;
+    }
+
+    int storeExists(Instance in, int ptr, int len) {
+        charge(in, len);
+        KeyOrError k = key(in.memory(), ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        return ctx.durable().exists(k.key) ? 1 : 0;
+    }
+
+    int storeGetHash(Instance in, int ptr, int len, int dst, int maxSize) {
+        charge(in, len);
+        Memory m = in.memory();
+        KeyOrError k = key(m, ptr, len);
+        if (k.key == null) {
+            return k.error;
+        }
+        Optional<Hash> h = ctx.durable().subtreeHash(k.key);
+        if (h.isEmpty() || (!k.key.isRoot() && !ctx.durable().exists(k.key))) {
+            return STORE_NOT_A_NODE;
+        }
+        byte[] bytes = h.get().bytes();
+        if (maxSize < 0) {
+            throw new KernelFatalException("__internal_store_get_hash called with a negative max_size (" + maxSize + ")");
+        }
+        int n = Math.min(bytes.length, maxSize);
+        charge(in, n);
+        return store(m, dst, bytes, n) ? n : MEMORY_INVALID_ACCESS;
+    }
+
+    // ---------------------------------------------------------------- reveal
+
+    int revealPreimage(Instance in, int hashAddr, int hashSize, int dst, int maxBytes) {
+        charge(in, 0);
+        if (hashSize > HostContext.MAX_IO_SIZE) {
+            return INPUT_OUTPUT_TOO_LARGE;
+        }
+        if (hashSize < 0) {
+            return GENERIC_INVALID_ACCESS;
+        }
+        byte[] hash = load(in.memory(), hashAddr, hashSize);
+        if (hash == null) {
+            return MEMORY_INVALID_ACCESS;
+        }
+        return answer(in, preimage(hash), dst, maxBytes);
+    }
+
+    /** The preimage of a well-formed reveal hash; an undecodable request reveals the empty string. */
+    private byte[] preimage(byte[] hash) {
+        if (!RevealHash.isWellFormed(hash)) {
+            return new byte[0];
+        }
+        return ctx.preimages().find(hash).orElseThrow(() -> new RevealUnavailableException(
+                "preimage " + RevealHash.fileName(hash) + " not found", null));
+    }
+
+    int revealMetadata(Instance in, int dst, int maxBytes) {
+        charge(in, 0);
+        return answer(in, ctx.metadata().encode(), dst, maxBytes);
+    }
+
+    int reveal(Instance in, int payloadAddr, int payloadSize, int dst, int maxBytes) {
+        charge(in, 0);
+        if (payloadSize > HostContext.MAX_IO_SIZE) {
+            return INPUT_OUTPUT_TOO_LARGE;
+        }
+        if (payloadSize < 0) {
+            return GENERIC_INVALID_ACCESS;
+        }
+        byte[] payload = load(in.memory(), payloadAddr, payloadSize);
+        if (payload == null) {
+            return MEMORY_INVALID_ACCESS;
+        }
+        byte[] response;
+        if (payload.length == 1 + RevealHash.SIZE && payload[0] == 0) {
+            response = preimage(Arrays.copyOfRange(payload, 1, payload.length));
+        } else if (payload.length == 1 && payload[0] == 1) {
+            response = ctx.metadata().encode();
+        } else {
+            // DAL pages and parameters: Flotilla follows no DAL, so as for an unattested slot or an
+            // undecodable request, the answer is empty
+            response = new byte[0];
+        }
+        return answer(in, response, dst, maxBytes);
+    }
+
+    private int answer(Instance in, byte[] response, int dst, int maxBytes) {
+        if (maxBytes < 0) {
+            throw new KernelFatalException("reveal called with a negative max_bytes (" + maxBytes + ")");
+        }
+        int n = Math.min(response.length, maxBytes);
+        charge(in, n);
+        return store(in.memory(), dst, response, n) ? n : MEMORY_INVALID_ACCESS;
+    }
+
+    private static void putIntLE(byte[] b, int off, int v) {
+        b[off] = (byte) v;
+        b[off + 1] = (byte) (v >>> 8);
+        b[off + 2] = (byte) (v >>> 16);
+        b[off + 3] = (byte) (v >>> 24);
+    }
+}
