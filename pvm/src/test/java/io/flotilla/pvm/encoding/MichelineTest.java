@@ -240,7 +240,10 @@ class MichelineTest {
         assertEquals(Micheline.decode(bin).hashCode(), m.hashCode());
         String text = m.print();
         assertTrue(text.startsWith("Some (Some (Some (Some ("), text.substring(0, 30));
-        assertArrayEquals(nestedSomes(MichelineBinary.MAX_DEPTH), Micheline.decode(nestedSomes(MichelineBinary.MAX_DEPTH)).encode());
+        // MAX_DEPTH counts nodes on the path, the leaf included
+        byte[] deepest = nestedSomes(MichelineBinary.MAX_DEPTH - 1);
+        assertArrayEquals(deepest, Micheline.decode(deepest).encode());
+        assertThrows(IllegalArgumentException.class, () -> Micheline.decode(nestedSomes(MichelineBinary.MAX_DEPTH)));
         // The parser accepts up to MichelineParser.MAX_DEPTH levels.
         int depth = MichelineParser.MAX_DEPTH - 1;
         String deepText = "Some (".repeat(depth) + "Some Unit" + ")".repeat(depth);
