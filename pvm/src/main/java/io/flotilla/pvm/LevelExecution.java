@@ -49,6 +49,8 @@ public final class LevelExecution {
     private String stuck;
     private boolean done;
     private LevelResult result;
+    private boolean keepInstance;
+    private Instance lastInstance;
 
     LevelExecution(Pvm pvm, PvmState state, int level, List<byte[]> inbox) {
         this.pvm = pvm;
@@ -81,6 +83,17 @@ public final class LevelExecution {
 
     public int level() {
         return level;
+    }
+
+    /** Keeps the last kernel_run's instance so its memory can be inspected (the debugger does). */
+    public LevelExecution keepInstance(boolean keep) {
+        this.keepInstance = keep;
+        return this;
+    }
+
+    /** The instance of the last kernel_run, when {@link #keepInstance} is on. */
+    public Optional<Instance> lastInstance() {
+        return Optional.ofNullable(lastInstance);
     }
 
     public boolean done() {
@@ -212,6 +225,7 @@ public final class LevelExecution {
         } catch (OutOfMemoryError e) {
             throw new PvmResourceException("out of JVM memory instantiating the kernel", e);
         }
+        lastInstance = keepInstance ? instance : null;
         // a kernel that initialises becomes the fallback
         Optional<Value> fb = ctx.durable().value(FALLBACK_KERNEL);
         if (fb.isEmpty() || !fb.get().hash().equals(kernelValue.get().hash())) {
