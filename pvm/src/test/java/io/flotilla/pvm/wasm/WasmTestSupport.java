@@ -134,7 +134,7 @@ final class WasmTestSupport {
     }
 
     /** Host functions for every smart_rollup_core import of the module: results are 0; write_debug charges gas. */
-    static ImportValues hosts(WasmModule module, List<String> log) {
+    static ImportValues hosts(WasmModule module, List<String> log, long writeDebugCost) {
         ImportValues.Builder b = ImportValues.builder();
         module.importSection().stream().forEach(im -> {
             if (!(im instanceof com.dylibso.chicory.wasm.types.FunctionImport fi)) {
@@ -149,7 +149,7 @@ final class WasmTestSupport {
                 if (name.equals("write_debug")) {
                     GlobalInstance gas = gasGlobal(inst);
                     if (gas != null) {
-                        gas.setValue(gas.getValue() - WRITE_DEBUG_COST);
+                        gas.setValue(gas.getValue() - writeDebugCost);
                     }
                 }
                 return t.returns().isEmpty() ? null : new long[t.returns().size()];
@@ -167,8 +167,12 @@ final class WasmTestSupport {
     }
 
     static Instance instantiate(byte[] wasm, Engine engine, List<String> log) {
+        return instantiate(wasm, engine, log, WRITE_DEBUG_COST);
+    }
+
+    static Instance instantiate(byte[] wasm, Engine engine, List<String> log, long writeDebugCost) {
         WasmModule module = Parser.parse(wasm);
-        Instance.Builder b = Instance.builder(module).withImportValues(hosts(module, log));
+        Instance.Builder b = Instance.builder(module).withImportValues(hosts(module, log, writeDebugCost));
         if (engine == Engine.COMPILER) {
             b.withMachineFactory(MachineFactoryCompiler.compile(module));
         }
