@@ -179,7 +179,7 @@ public final class Debugger {
         inbox.addAll(inputs.get(nextLevel));
         inbox.add(LevelInput.END_OF_LEVEL.clone());
         current = pvm.beginWithInbox(state, nextLevel, inbox).keepInstance(true);
-        levelTicks = pvm.config().engine() == null ? 0 : state.version().maxTicksPerCall();
+        levelTicks = current.version().maxTicksPerCall(); // the collection period
         out.println("Loaded " + inputs.get(nextLevel).size() + " inputs at level " + nextLevel);
         nextLevel++;
         return true;
@@ -190,8 +190,10 @@ public final class Debugger {
             return;
         }
         Optional<KernelRunReport> r = current.step();
-        levelTicks += current.version().maxTicksPerCall();
-        r.ifPresent(this::printRun);
+        if (r.isPresent()) {
+            levelTicks += current.version().maxTicksPerCall();
+            printRun(r.get());
+        }
         if (current.done()) {
             commit();
         }
@@ -208,8 +210,8 @@ public final class Debugger {
         int n = 0;
         while (!current.done()) {
             Optional<KernelRunReport> r = current.step();
-            levelTicks += current.version().maxTicksPerCall();
             if (r.isPresent()) {
+                levelTicks += current.version().maxTicksPerCall();
                 n++;
                 gas += r.get().gasUsed();
                 nanos += r.get().nanos();
