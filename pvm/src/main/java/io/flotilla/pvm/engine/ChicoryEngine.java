@@ -21,10 +21,17 @@ public enum ChicoryEngine implements Engine {
         @Override
         Function<Instance, Machine> machineFactory(WasmModule module) {
             // A function too large for one JVM method runs in the interpreter; results are the
-            // same (metering is in the wasm), only slower.
-            return MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT)
-                    .compile();
+            // same (metering is in the wasm), only slower. Should the compiler fail on the module
+            // as a whole, the interpreter runs all of it, for the same reason.
+            try {
+                return MachineFactoryCompiler.builder(module)
+                        .withInterpreterFallback(InterpreterFallback.SILENT)
+                        .compile();
+            } catch (RuntimeException | StackOverflowError e) {
+                System.getLogger(ChicoryEngine.class.getName()).log(System.Logger.Level.WARNING,
+                        "Chicory's compiler failed on a kernel ({0}); it runs in the interpreter", e.toString());
+                return null;
+            }
         }
     },
     INTERPRETER("interpreter") {
