@@ -78,4 +78,97 @@ class HostFunctionTest {
         assertArrayEquals("S".getBytes(), bytes(r.state(), "/k/s"));
         assertArrayEquals("2.0.0-r5".getBytes(), bytes(r.state(), "/readonly/wasm_version"));
     }
+
+    static byte[] pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i % 251);
+        }
+        return b;
+    }
+
+    @ParameterizedTest
+    @EnumSource(ChicoryEngine.class)
+    void storeWriteReadCreateAndHash(ChicoryEngine engine) {
+        var values = map("/w", "hello", "/r", pattern(3000), "/d/e", "y", "/h1/x", "1", "/h2/x", "1", "/h3/x", "2");
+        LevelResult r = runOnce("store_rw", PvmVersion.V2_0_0_R5, values, engine);
+        long habloXY = java.nio.ByteBuffer.wrap("habloXY\0".getBytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertResults(new long[] {
+            // store_write order: OOB source -6 before read-only -9 before size -7 before offset -4
+            -6, -9, -7, -7, -4,
+            // append at offset == size, overwrite inside
+            0, 0,
+            // negative num_bytes → -5 first (even on a read-only key, even with a bad source); negative offset -8
+            -5, -5, -5, -8,
+            // key too long -1; "/a b", "/a//b", "/a/" -2
+            -1, -2, -2, -2,
+            // a 0-byte write creates an empty value; reading it is -4
+            0, 0, -4,
+            // 2048 bytes at a time, appending
+            0, 2048, 0, 4096,
+            // read-only key and root -9
+            -9, -9,
+            // /w is now "habloXY"
+            7, 7, habloXY,
+            // store_read: 2049 -7, 2048 ok, the tail 952, offset == size -4, last byte 1, offset -1 -4
+            -7, 2048, 2047 % 251, 952, 2048 % 251, -4, 1, -4,
+            // missing -3, but -7 first; negative max_bytes -8; OOB destination -6 with the in-bounds prefix written
+            -3, -7, -8, -6, 10,
+            // read-only keys are readable; a node without value -3; max_bytes 0 → 0; key too long -1
+            8, -3, 0, -1,
+            // store_create: zero-filled, bytes past the value untouched
+            0, 10, 0, 0, 0xffff,
+            // exists -13, negative size -5, read-only -9, negative size before read-only -5
+            -13, -5, -9, -5,
+            // on a node with subtrees only: creates the value, keeps them (has = 3); size 0; bad key; existing value
+            0, 3, 0, 0, -2, -13,
+            // __internal_store_get_hash: 32 bytes (copied to /out/h1, /out/h2), missing -10, truncated, OOB -6,
+            // root, bad key, a value-only node, max_size 0
+            32, 0, 32, 0, -10, 10, -6, 32, -2, 32, 0,
+        }, r.state());
+        byte[] h1 = bytes(r.state(), "/out/h1");
+        assertArrayEquals(h1, bytes(r.state(), "/out/h2"), "equal subtrees have equal hashes");
+        var d = r.state().durable();
+        assertArrayEquals(d.subtreeHash(io.flotilla.pvm.durable.DurableKey.parse("/h1")).orElseThrow().bytes(), h1);
+        assertNotEquals(d.subtreeHash(io.flotilla.pvm.durable.DurableKey.parse("/h3")).orElseThrow(),
+                d.subtreeHash(io.flotilla.pvm.durable.DurableKey.parse("/h1")).orElseThrow());
+        assertArrayEquals("habloXY".getBytes(), bytes(r.state(), "/w"));
+        assertArrayEquals(new byte[3], bytes(r.state(), "/d"));
+        assertFalse(has(r.state(), "/readonly/x"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ChicoryEngine.class)
+    void storeCopyAndMove(ChicoryEngine engine) {
+        var values = map("/src", "S", "/src/sub", "T", "/dst", "D", "/dst/other", "O", "/m", "M", "/m/k", "K");
+        LevelResult r = runOnce("store_copy_move", PvmVersion.V2_0_0_R5, values, engine);
+        assertResults(new long[] {
+            // copy: missing source -10; read-only destination -9, even before the missing source
+            -10, -9, -9,
+            // from key checked first, then to key: -2, -2, -1, OOB -6 on either side
+            -2, -2, -1, -6, -6,
+            // copying from a read-only key is allowed
+            0, 8,
+            // the destination node is replaced: /dst/other gone, /dst/sub there, /dst = "S"
+            0, 0, 1, 3, 1, 'S',
+            // root destination -9; copy into its own subtree
+            -9, 0, 1, 3,
+            // move: read-only source -9, read-only destination -9, missing -10, both read-only -9,
+            // missing source to a read-only destination -9, bad key -2
+            -9, -9, -10, -9, -9, -2,
+            // /m → /m2
+            0, 0, 3,
+            // onto itself: unchanged
+            0, 3,
+            // into its own subtree: /m2 holds only "in", which holds the old /m2
+            0, 2, 1, 3, 1,
+            // root on either side -9
+            -9, -9,
+        }, r.state());
+        assertArrayEquals("2.0.0-r5".getBytes(), bytes(r.state(), "/ver"));
+        assertArrayEquals("T".getBytes(), bytes(r.state(), "/src/inner/sub"));
+        assertFalse(r.state().durable().exists(io.flotilla.pvm.durable.DurableKey.parse("/src/inner/inner")));
+        assertArrayEquals("M".getBytes(), bytes(r.state(), "/m2/in"));
+        assertArrayEquals("K".getBytes(), bytes(r.state(), "/m2/in/k"));
+    }
 }
