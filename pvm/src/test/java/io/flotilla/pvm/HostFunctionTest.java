@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.flotilla.pvm.KernelRunReport.Outcome;
 import io.flotilla.pvm.engine.ChicoryEngine;
+import io.flotilla.pvm.host.RollupMetadata;
+import io.flotilla.pvm.reveal.PreimageDirectory;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -170,5 +173,91 @@ class HostFunctionTest {
         assertFalse(r.state().durable().exists(io.flotilla.pvm.durable.DurableKey.parse("/src/inner/inner")));
         assertArrayEquals("M".getBytes(), bytes(r.state(), "/m2/in"));
         assertArrayEquals("K".getBytes(), bytes(r.state(), "/m2/in/k"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(ChicoryEngine.class)
+    void inputOutputAndDebug(ChicoryEngine engine) {
+        PvmState s = originate(TestKernels.wasm("io"), PvmVersion.V2_0_0, Map.of());
+        java.util.List<byte[]> debug = new java.util.ArrayList<>();
+        Pvm pvm = pvm(engine).debugSink(debug::add);
+        LevelResult r = pvm.runLevel(s, LevelInput.ofExternal(5, java.util.List.of("abcdefgh".getBytes(), "xyz".getBytes())));
+        assertEquals(1, r.kernelRuns(), () -> r.runs().toString());
+        assertEquals(Outcome.OK, r.runs().get(0).outcome(), () -> r.runs().toString());
+        assertResults(new long[] {
+            // info record ending at the last byte -6 (strict <), destination ending at the end -6, negative -6
+            -6, -6, -6,
+            // Start_of_level: 2 bytes, info = {level 5, id 0} little-endian, payload 00 01
+            2, 5, 0, 0x0100,
+            // Info_per_level truncated to 10 bytes (id 1); max_bytes 0 consumes message 2
+            10, 1, 0x0300, 0, 2,
+            // "xyz" external: 01 78 79 7a, id 3
+            4, 3, 0x7a797801,
+            // max_bytes is clamped to 4096 before the bounds check: -6 at 62000, fine at 60000 (End_of_level, id 4)
+            -6, 2, 4,
+            // empty inbox 0; the info check still runs first; 65527 + 8 < 65536 is fine
+            0, -6, 0,
+            // write_output: 4097 -7, OOB -6, negative -8, 4096 bytes, the last 4 bytes of memory, empty message
+            -7, -6, -8, 0, 0, 0,
+            // 97 more messages (sum of results 0), the 101st -11; -7 and -6 still come first
+            0, -11, -7, -6,
+            // write_debug returned every time
+            1,
+        }, r.state());
+        assertEquals(100, r.outbox().size());
+        assertEquals(4096, r.outbox().get(0).length);
+        assertArrayEquals(new byte[4], r.outbox().get(1));
+        assertArrayEquals(new byte[0], r.outbox().get(2));
+        assertArrayEquals(new byte[] {1}, r.outbox().get(99));
+        assertEquals(100, r.state().outbox(5).size());
+        assertEquals(java.util.List.of("hello", "Error code: -6", "", "Error code: -6"),
+                debug.stream().map(Harness::ascii).toList());
+    }
+
+    static final RollupMetadata METADATA = new RollupMetadata(
+            java.util.stream.IntStream.rangeClosed(1, 20).collect(java.io.ByteArrayOutputStream::new,
+                    (o, i) -> o.write(i), (a, b) -> {}).toByteArray(), 1234);
+
+    @ParameterizedTest
+    @EnumSource(ChicoryEngine.class)
+    void revealPreimageMetadataAndGenericReveal(ChicoryEngine engine, @TempDir java.nio.file.Path dir) {
+        PreimageDirectory preimages = new PreimageDirectory(dir);
+        byte[] preimage = pattern(300);
+        byte[] hash = preimages.store(preimage);
+        assertEquals(33, hash.length);
+        PvmState s = originate(TestKernels.wasm("reveal"), PvmVersion.V2_0_0_R5, Map.of("/hash", hash));
+        Pvm pvm = new Pvm(PvmConfig.defaults().withEngine(engine), preimages, METADATA);
+        LevelResult r = pvm.runLevel(s, empty(5));
+        assertEquals(Outcome.OK, r.runs().get(0).outcome(), () -> r.runs().toString());
+        assertResults(new long[] {
+            33,
+            // reveal_preimage: the whole preimage, truncated to 5, a 32-byte hash reveals nothing,
+            // hash size 4097 -7, hash OOB -6, destination OOB -6
+            300, 0, 5, 0, -7, -6, -6,
+            // reveal_metadata: 24 bytes, truncated to 10, OOB -6
+            24, 0, 10, -6,
+            // reveal: tag 0 = preimage, tag 1 = metadata, DAL page / DAL parameters / unknown tag → nothing
+            300, 0, 24, 0, 0, 0,
+            // payload 4097 -7, OOB -6, max_bytes 0; a hash with scheme tag 01 reveals nothing; empty payload
+            -7, -6, 0, 0, 0,
+        }, r.state());
+        assertArrayEquals(preimage, bytes(r.state(), "/out/pre"));
+        assertArrayEquals(preimage, bytes(r.state(), "/out/reveal"));
+        byte[] meta = bytes(r.state(), "/out/meta");
+        assertArrayEquals(METADATA.address(), java.util.Arrays.copyOf(meta, 20));
+        assertArrayEquals(new byte[] {0, 0, 0x04, (byte) 0xd2}, java.util.Arrays.copyOfRange(meta, 20, 24),
+                "origination level big-endian");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aMissingPreimageDecidesNothing(@TempDir java.nio.file.Path dir) {
+        byte[] hash = io.flotilla.pvm.reveal.RevealHash.of("not stored".getBytes());
+        PvmState s = originate(TestKernels.wasm("reveal"), PvmVersion.V2_0_0_R5, Map.of("/hash", hash));
+        Pvm pvm = new Pvm(PvmConfig.defaults(), new PreimageDirectory(dir), METADATA);
+        assertThrows(io.flotilla.pvm.reveal.RevealUnavailableException.class, () -> pvm.runLevel(s, empty(5)));
+        // once the preimage is there, the level runs
+        new PreimageDirectory(dir).store("not stored".getBytes());
+        LevelResult r = pvm.runLevel(s, empty(5));
+        assertEquals(10, results(r.state())[1]);
     }
 }
