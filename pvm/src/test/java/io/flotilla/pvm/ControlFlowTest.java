@@ -84,6 +84,13 @@ class ControlFlowTest {
                         + " (func (param i32 i32) (result i32))) (memory (export \"memory\") 1) (func (export \"kernel_run\")))", "sig")),
                 Arguments.of("memory not exported", TestKernels.compile("(module (memory 1) (func (export \"kernel_run\")))", "nomem")),
                 Arguments.of("no memory", TestKernels.compile("(module (func (export \"kernel_run\")))", "nomem2")),
+                // no kernel_run either: Octez fails to link / initialise first, so this is a fallback too
+                Arguments.of("no kernel_run and an unknown host function", TestKernels.compile("(module (import \"smart_rollup_core\""
+                        + " \"nope\" (func)) (memory (export \"memory\") 1) (func (export \"other\")))", "nope2")),
+                Arguments.of("no kernel_run and memory not exported", TestKernels.compile("(module (memory 1)"
+                        + " (func (export \"other\")))", "nomem3")),
+                Arguments.of("kernel_run imported from another module", TestKernels.compile("(module (import \"env\""
+                        + " \"kernel_run\" (func)) (memory (export \"memory\") 1) (func (export \"kernel_run\")))", "envkr")),
                 Arguments.of("random bytes", random),
                 Arguments.of("truncated module", java.util.Arrays.copyOf(counter, counter.length / 2)),
                 Arguments.of("empty", new byte[0]),
@@ -258,6 +265,16 @@ class ControlFlowTest {
         assertEquals(PvmVersion.V2_0_0_R3, r.state().version());
         assertEquals(2 * 11_000_000_000L, r.ticks());
         assertEquals("0004" + "0000000a" + io.flotilla.pvm.util.Hex.encode("zurich_099".getBytes()), in(r.state(), 'b'));
+    }
+
+    @Test
+    void aStuckPvmIgnoresMigrations() {
+        Pvm pvm = pvm(ChicoryEngine.INTERPRETER);
+        LevelResult r = pvm.runLevel(PvmState.originate(new byte[] {1, 2, 3}, PvmVersion.V2_0_0_R3), empty(1));
+        assertTrue(r.stuck());
+        LevelResult r2 = pvm.runLevel(r.state(), new LevelInput(2, 0, new byte[32], Optional.of("paris_019"), List.of()));
+        assertEquals(PvmVersion.V2_0_0_R3, r2.state().version());
+        assertEquals(r.state().hash(), r2.state().hash());
     }
 
     static byte[] le64(long v) {
