@@ -14,9 +14,13 @@ import io.flotilla.pvm.reveal.RevealUnavailableException;
 import io.flotilla.pvm.tree.Value;
 import io.flotilla.pvm.wasm.InstrumentedKernel;
 import io.flotilla.pvm.wasm.KernelValidationException;
+import io.flotilla.pvm.wasm.Opcodes;
+import io.flotilla.pvm.wasm.WasmBinary;
+import io.flotilla.pvm.wasm.WasmReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -59,7 +63,8 @@ public final class LevelExecution {
         this.stuck = state.stuck().orElse(null);
         PvmVersion version = state.version();
         Durable durable = state.durable();
-        for (byte[] m : inbox) {
+        // a PVM stuck for good ignores its inputs, migrations included
+        for (byte[] m : stuck != null ? List.<byte[]>of() : inbox) {
             if (m.length >= 6 && m[0] == 0 && m[1] == 4) {
                 int n = ByteBuffer.wrap(m, 2, 4).getInt();
                 if (n >= 0 && n == m.length - 6) {
@@ -208,7 +213,8 @@ public final class LevelExecution {
             RuntimeException f = entry.failure();
             if (f instanceof KernelValidationException kve
                     && kve.kind() == KernelValidationException.Kind.CONTRACT
-                    && f.getMessage().contains("kernel_run")) {
+                    && f.getMessage().contains("kernel_run")
+                    && linksAndExportsItsMemory(kernel, version)) {
                 return stuckForGood(run, t0, "Invalid_module: no kernel_run function exported", 0);
             }
             return fallback(run, t0, f.getMessage());
@@ -242,6 +248,40 @@ public final class LevelExecution {
         }
         ctx.durable(ctx.durable().deleteValue(STUCK_FLAG).deleteValue(UPGRADE_ERROR));
         return report(run, Outcome.OK, "", used(instance, ik, budget), t0);
+    }
+
+    /**
+     * Octez looks for kernel_run only once the module has linked and initialised; a module that
+     * also fails to link (an import other than a host function of this version with its exact
+     * type) or to initialise (its memory not exported) gets the fallback, not the stuck state.
+     */
+    private static boolean linksAndExportsItsMemory(byte[] kernel, PvmVersion version) {
+        WasmBinary m;
+        try {
+            m = WasmReader.read(kernel);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        for (WasmBinary.Import im : m.imports()) {
+            PvmVersion.HostSignature sig = version.hostFunctions().get(im.name());
+            if (im.kind() != WasmBinary.KIND_FUNC || !PvmVersion.HOST_MODULE.equals(im.module()) || sig == null) {
+                return false;
+            }
+            WasmBinary.FuncType t = m.types().get(im.typeIndex());
+            if (!Arrays.equals(t.params(), typeCodes(sig.params())) || !Arrays.equals(t.results(), typeCodes(sig.results()))) {
+                return false;
+            }
+        }
+        long memoryExports = m.exports().stream().filter(e -> e.kind() == WasmBinary.KIND_MEMORY).count();
+        return m.memories().size() == 1 && memoryExports == 1;
+    }
+
+    private static byte[] typeCodes(PvmVersion.ValType[] ts) {
+        byte[] r = new byte[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            r[i] = ts[i] == PvmVersion.ValType.I32 ? Opcodes.T_I32 : Opcodes.T_I64;
+        }
+        return r;
     }
 
     private KernelRunReport afterFailure(int run, long t0, Instance instance, InstrumentedKernel ik, long budget,

@@ -1,0 +1,51 @@
+;; Host-function test kernel (2.0.0-r3+): reveal_preimage (33-byte hash read from /hash,
+;; truncation to max_bytes, malformed hashes reveal nothing, -7, -6), reveal_metadata (24
+;; bytes, truncation, -6) and reveal (tag 0 preimage, tag 1 metadata, other tags reveal
+;; nothing). Return values are recorded under /results; the revealed preimage and metadata
+;; are copied to /out/pre, /out/meta and /out/reveal.
+(module
+  (import "smart_rollup_core" "reveal_preimage" (func $reveal_preimage (param i32 i32 i32 i32) (result i32)))
+  (import "smart_rollup_core" "reveal_metadata" (func $reveal_metadata (param i32 i32) (result i32)))
+  (import "smart_rollup_core" "reveal" (func $reveal (param i32 i32 i32 i32) (result i32)))
+  (import "smart_rollup_core" "store_read" (func $store_read (param i32 i32 i32 i32 i32) (result i32)))
+  (import "smart_rollup_core" "store_write" (func $store_write (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+;;@include results
+  (data (i32.const 0) "/hash")
+  (data (i32.const 64) "/out/pre")
+  (data (i32.const 128) "/out/meta")
+  (data (i32.const 192) "/out/reveal")
+  ;; 500: 00 ++ the 33-byte hash (read at 501) = a tag-0 reveal request
+  (data (i32.const 600) "\01")
+  (data (i32.const 610) "\02\00\00\00\05\00\00\00")
+  (data (i32.const 620) "\03")
+  (data (i32.const 630) "\07")
+  ;; 700: a 33-byte "hash" with scheme tag 01
+  (data (i32.const 700) "\01")
+  (func (export "kernel_run")
+    (call $r32 (call $store_read (i32.const 0) (i32.const 5) (i32.const 0) (i32.const 501) (i32.const 33)))
+    ;; reveal_preimage (2..8)
+    (call $r32 (call $reveal_preimage (i32.const 501) (i32.const 33) (i32.const 4096) (i32.const 4096)))
+    (call $r32 (call $store_write (i32.const 64) (i32.const 8) (i32.const 0) (i32.const 4096) (i32.const 300)))
+    (call $r32 (call $reveal_preimage (i32.const 501) (i32.const 33) (i32.const 8192) (i32.const 5)))
+    (call $r32 (call $reveal_preimage (i32.const 501) (i32.const 32) (i32.const 8192) (i32.const 100)))
+    (call $r32 (call $reveal_preimage (i32.const 501) (i32.const 4097) (i32.const 8192) (i32.const 100)))
+    (call $r32 (call $reveal_preimage (i32.const 65530) (i32.const 33) (i32.const 8192) (i32.const 100)))
+    (call $r32 (call $reveal_preimage (i32.const 501) (i32.const 33) (i32.const 65535) (i32.const 100)))
+    ;; reveal_metadata (9..12)
+    (call $r32 (call $reveal_metadata (i32.const 8192) (i32.const 100)))
+    (call $r32 (call $store_write (i32.const 128) (i32.const 9) (i32.const 0) (i32.const 8192) (i32.const 24)))
+    (call $r32 (call $reveal_metadata (i32.const 8192) (i32.const 10)))
+    (call $r32 (call $reveal_metadata (i32.const 65530) (i32.const 24)))
+    ;; reveal (13..23)
+    (call $r32 (call $reveal (i32.const 500) (i32.const 34) (i32.const 12288) (i32.const 4096)))
+    (call $r32 (call $store_write (i32.const 192) (i32.const 11) (i32.const 0) (i32.const 12288) (i32.const 300)))
+    (call $r32 (call $reveal (i32.const 600) (i32.const 1) (i32.const 12288) (i32.const 100)))
+    (call $r32 (call $reveal (i32.const 610) (i32.const 8) (i32.const 12288) (i32.const 100)))
+    (call $r32 (call $reveal (i32.const 620) (i32.const 1) (i32.const 12288) (i32.const 100)))
+    (call $r32 (call $reveal (i32.const 630) (i32.const 1) (i32.const 12288) (i32.const 100)))
+    (call $r32 (call $reveal (i32.const 500) (i32.const 4097) (i32.const 12288) (i32.const 100)))
+    (call $r32 (call $reveal (i32.const 65530) (i32.const 100) (i32.const 12288) (i32.const 100)))
+    (call $r32 (call $reveal (i32.const 500) (i32.const 34) (i32.const 12288) (i32.const 0)))
+    (call $r32 (call $reveal_preimage (i32.const 700) (i32.const 33) (i32.const 8192) (i32.const 100)))
+    (call $r32 (call $reveal (i32.const 500) (i32.const 0) (i32.const 12288) (i32.const 100)))))
