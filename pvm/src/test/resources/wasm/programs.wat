@@ -131,4 +131,67 @@
     (loop $l
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br_if $l (local.get $n))))
+;; sign extension (WebAssembly 2.0, accepted): mixes all five operators
+  (func $sext (export "sext") (param $x i64) (result i64)
+    (i64.add
+      (i64.add
+        (i64.extend_i32_s (i32.extend8_s (i32.wrap_i64 (local.get $x))))
+        (i64.extend_i32_s (i32.extend16_s (i32.wrap_i64 (local.get $x)))))
+      (i64.add
+        (i64.add (i64.extend8_s (local.get $x)) (i64.extend16_s (local.get $x)))
+        (i64.extend32_s (local.get $x)))))
+
+  ;; memory.fill then a checksum of the bytes around the filled range
+  (func $fill (export "fill") (param $d i32) (param $v i32) (param $n i32) (result i64)
+    (memory.fill (local.get $d) (local.get $v) (local.get $n))
+    (call $sum8 (local.get $d) (local.get $n)))
+
+  ;; memory.copy (possibly overlapping) of a pattern, then a checksum of the destination
+  (func $copy (export "copy") (param $d i32) (param $s i32) (param $n i32) (result i64)
+    (local $i i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (i32.const 512)))
+        (i32.store8 (local.get $i) (i32.mul (local.get $i) (i32.const 7)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (memory.copy (local.get $d) (local.get $s) (local.get $n))
+    (call $sum8 (local.get $d) (local.get $n)))
+
+  ;; the sum of the bytes [p - 8, p + n + 8) clamped to [0, 65536), weighted by position
+  (func $sum8 (param $p i32) (param $n i32) (result i64)
+    (local $i i32) (local $end i32) (local $acc i64)
+    (local.set $i (select (i32.sub (local.get $p) (i32.const 8)) (i32.const 0)
+      (i32.ge_u (local.get $p) (i32.const 8))))
+    (local.set $end (i32.add (local.get $p) (i32.add (local.get $n) (i32.const 8))))
+    (if (i32.gt_u (local.get $end) (i32.const 65536)) (then (local.set $end (i32.const 65536))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $acc (i64.add (local.get $acc)
+          (i64.mul (i64.extend_i32_u (i32.load8_u (local.get $i)))
+                   (i64.extend_i32_u (i32.add (local.get $i) (i32.const 1))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (local.get $acc))
+
+  ;; memory.fill of n bytes: 5 instructions (4 + the final end) plus the length charge
+  (func $filln (export "filln") (param $n i32)
+    (memory.fill (i32.const 0) (i32.const 7) (local.get $n)))
+
+  ;; memory.copy of n bytes: 5 instructions plus the length charge
+  (func $copyn (export "copyn") (param $n i32)
+    (memory.copy (i32.const 0) (i32.const 0) (local.get $n)))
+
+  ;; bulk operations in a loop, inside an if and after a call: the charges stay exact
+  (func $bulkmix (export "bulkmix") (param $k i32) (result i64)
+    (local $i i32)
+    (loop $l
+      (if (i32.and (local.get $i) (i32.const 1))
+        (then (memory.fill (i32.mul (local.get $i) (i32.const 100)) (local.get $i) (local.get $i)))
+        (else (memory.copy (i32.const 3000) (local.get $i) (i32.mul (local.get $i) (i32.const 3)))))
+      (drop (call $three))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $k))))
+    (call $sum8 (i32.const 0) (i32.const 4000)))
 )

@@ -48,7 +48,22 @@ import java.util.List;
  * {@code br}, {@code br_table}, {@code return} or {@code unreachable} up to the end of the
  * enclosing construct) is not charged. A loop's header segment sits inside the loop, so every
  * iteration pays. So for a run that does not trap, the gas consumed is exactly the number of
- * original instructions executed (plus whatever host functions charge).
+ * original instructions executed, plus the length charges of {@code memory.copy} and
+ * {@code memory.fill} below (plus whatever host functions charge).
+ *
+ * <h2>Bulk memory</h2>
+ * {@code memory.copy} and {@code memory.fill} cost 1 like any instruction, and in addition
+ * {@code ceil(n / }{@value #BULK_BYTES_PER_GAS}{@code )} where {@code n} is their length operand
+ * (the i32 on top of the stack, read as unsigned). Right before the instruction:
+ * <pre>
+ *   local.set $n  local.get $g  local.get $n  i64.extend_i32_u  i64.const 7  i64.add
+ *   i64.const 3  i64.shr_u  i64.sub  local.tee $g  i64.const 0  i64.lt_s
+ *   if  local.get $g  global.set $gas  i32.const 1  global.set $status  unreachable  end
+ *   local.get $n
+ * </pre>
+ * where {@code $n} is an extra i32 local, added only to functions that use these instructions.
+ * The charge is made before the instruction runs, whether or not it then traps (out of bounds),
+ * so it depends only on the operands. See {@link #BULK_BYTES_PER_GAS} for the rate.
  *
  * <h2>Call depth</h2>
  * Each function begins with
@@ -68,6 +83,23 @@ import java.util.List;
  */
 public final class Instrumenter {
     private Instrumenter() {}
+
+    /**
+     * Bytes of {@code memory.copy}/{@code memory.fill} per unit of gas (the charge is rounded up).
+     *
+     * <p>One unit of gas is one executed wasm instruction, and the default budget
+     * ({@code PvmConfig.DEFAULT_GAS}) is sized at about one unit per nanosecond of compiled
+     * execution. Chicory performs these instructions with {@code Arrays.fill} and
+     * {@code System.arraycopy}, page by page, at several GB/s, i.e. about 8 bytes per nanosecond:
+     * one unit per 8 bytes keeps gas proportional to wall-clock time, so a loop of 1 GiB fills
+     * pays 2^27 per iteration and exhausts the budget in bounded time. It is also what the same
+     * work costs when written as a wasm loop of {@code i64.store} (at least one instruction per 8
+     * bytes), so the bulk instructions are never a cheaper way around the metering, while staying
+     * far below Octez's own cost (its interpreter reduces them to one store step, several ticks,
+     * per byte): a kernel that fits in Octez's tick budget is not stopped here by these charges.
+     */
+    public static final int BULK_BYTES_PER_GAS = 8;
+    private static final int BULK_SHIFT = Integer.numberOfTrailingZeros(BULK_BYTES_PER_GAS);
 
     private static final int F_FUNC = 0;
     private static final int F_BLOCK = 1;
@@ -281,13 +313,18 @@ public final class Instrumenter {
         FuncType type = m.types().get(f.typeIndex);
         int g = type.params().length + f.declaredLocals;
         int d = g + 1;
-        // locals: the original groups, then $g : i64 and $d : i32
+        int n = d + 1;
+        boolean bulk = false;
+        for (Instruction ins : f.body) {
+            bulk |= Opcodes.isBulkMemory(ins.opcode);
+        }
+        // locals: the original groups, then $g : i64, $d : i32 and, if needed, $n : i32
         w.u32(f.localCounts.length + 2L);
         for (int i = 0; i < f.localCounts.length; i++) {
             w.u32(f.localCounts[i] & 0xFFFF_FFFFL).u8(f.localTypes[i]);
         }
         w.u32(1).u8(Opcodes.T_I64);
-        w.u32(1).u8(Opcodes.T_I32);
+        w.u32(bulk ? 2 : 1).u8(Opcodes.T_I32);
         // prologue: call depth
         w.globalGet(depth).localTee(d).i32Const(maxCallDepth).op(Opcodes.I32_GE_U);
         w.blockOp(Opcodes.IF, Opcodes.T_EMPTY).i32Const(InstrumentedKernel.STATUS_CALL_DEPTH).globalSet(status)
@@ -307,12 +344,18 @@ public final class Instrumenter {
                 } else {
                     w.localGet(g);
                 }
-                w.i64Const(c).op(Opcodes.I64_SUB).localTee(g).i64Const(0).op(Opcodes.I64_LT_S);
-                w.blockOp(Opcodes.IF, Opcodes.T_EMPTY).localGet(g).globalSet(gas)
-                        .i32Const(InstrumentedKernel.STATUS_OUT_OF_GAS).globalSet(status)
-                        .op(Opcodes.UNREACHABLE).op(Opcodes.END);
+                w.i64Const(c).op(Opcodes.I64_SUB);
+                checkGas(w, g, gas, status);
             }
             Instruction ins = code.get(i);
+            if (Opcodes.isBulkMemory(ins.opcode)) {
+                // the length charge; $g is current: this segment was charged above
+                w.localSet(n).localGet(g).localGet(n).op(Opcodes.I64_EXTEND_I32_U)
+                        .i64Const(BULK_BYTES_PER_GAS - 1).op(Opcodes.I64_ADD)
+                        .i64Const(BULK_SHIFT).op(Opcodes.I64_SHR_U).op(Opcodes.I64_SUB);
+                checkGas(w, g, gas, status);
+                w.localGet(n);
+            }
             switch (ins.opcode) {
                 case Opcodes.RETURN -> {
                     w.br(open);
@@ -327,5 +370,13 @@ public final class Instrumenter {
         }
         // epilogue (the original final 'end' closed the wrapper block)
         w.localGet(g).globalSet(gas).localGet(d).globalSet(depth).op(Opcodes.END);
+    }
+
+    /** With the new gas on the stack: store it in $g and trap with status 1 if it is negative. */
+    private static void checkGas(WasmWriter w, int g, int gas, int status) {
+        w.localTee(g).i64Const(0).op(Opcodes.I64_LT_S);
+        w.blockOp(Opcodes.IF, Opcodes.T_EMPTY).localGet(g).globalSet(gas)
+                .i32Const(InstrumentedKernel.STATUS_OUT_OF_GAS).globalSet(status)
+                .op(Opcodes.UNREACHABLE).op(Opcodes.END);
     }
 }

@@ -1,7 +1,7 @@
 package io.flotilla.pvm.wasm;
 
 /**
- * A kernel was refused: its bytes are not a well-formed WebAssembly 1.0 module, it uses a feature
+ * A kernel was refused: its bytes are not a well-formed WebAssembly module, it uses a feature
  * the {@code wasm_2_0_0} PVM does not support, it breaks the kernel contract, or it would not link
  * against the host functions of the PVM version.
  */
@@ -12,7 +12,7 @@ public final class KernelValidationException extends RuntimeException {
     public enum Kind {
         /** The bytes are not a well-formed (or not a valid) WebAssembly binary. */
         MALFORMED,
-        /** A post-MVP or floating-point feature the PVM forbids. */
+        /** Floating point, or a post-MVP feature outside the accepted extensions (see {@link KernelValidator}). */
         FORBIDDEN_FEATURE,
         /** The module is valid WebAssembly but is not a kernel (exports, memory, imports). */
         CONTRACT,

@@ -13,15 +13,39 @@ import java.util.Map;
 /**
  * Decides whether a module is a kernel the {@code wasm_2_0_0} PVM of a given version accepts.
  *
- * <p>Checks, in this order: the binary is a well-formed WebAssembly 1.0 module (magic, version 1,
- * sections in order, every index in range, blocks well nested; {@link Kind#MALFORMED}); it uses
- * only MVP integer features ({@link Kind#FORBIDDEN_FEATURE}): no f32/f64 value type or instruction,
- * no post-MVP opcode, no multi-value type, no passive or declarative segment, no data count
- * section, no shared or 64-bit limits, at most one table and one memory; it is a kernel
- * ({@link Kind#CONTRACT}): it exports {@code kernel_run : [] -> []}, defines exactly one memory and
- * exports it once, imports nothing but functions of {@code smart_rollup_core}, and exports no name
- * reserved for instrumentation ({@code __flotilla_*}); finally every import links against this
- * version's host functions with exactly their signatures ({@link Kind#LINK}).
+ * <h2>Accepted instruction set</h2>
+ * WebAssembly 1.0 (MVP) without floating point, plus the integer extensions that Octez's decoder
+ * accepts and that current Rust toolchains emit by default for kernels built with the Tezos
+ * kernel SDK:
+ * <ul>
+ *   <li>the sign-extension operators {@code i32.extend8_s}, {@code i32.extend16_s},
+ *       {@code i64.extend8_s}, {@code i64.extend16_s}, {@code i64.extend32_s} (0xC0-0xC4; emitted
+ *       by LLVM 16 and later);</li>
+ *   <li>{@code memory.copy} (0xFC 10) and {@code memory.fill} (0xFC 11) on memory 0 (emitted by
+ *       LLVM 20 and later, i.e. Rust 1.87 and later).</li>
+ * </ul>
+ * Octez's PVM decodes the whole WebAssembly 2.0 integer feature set and forbids only floating
+ * point, so refusing these would refuse real kernels that Octez runs.
+ *
+ * <p>Still refused ({@link Kind#FORBIDDEN_FEATURE}):
+ * <ul>
+ *   <li>what Octez refuses too: floating point (f32/f64 value types anywhere, every float
+ *       instruction, including the saturating truncations 0xFC 0-7, which need float operands
+ *       anyway), and features beyond WebAssembly 2.0: threads (0xFE, shared memories), exception
+ *       handling, tail calls, GC and typed function references, multi-memory, memory64;</li>
+ *   <li>WebAssembly 2.0 features Flotilla does not support yet: SIMD (0xFD), reference-type
+ *       instructions and types, several tables, multi-value, {@code memory.init},
+ *       {@code data.drop} and the {@code table.*}/{@code elem.drop} instructions (0xFC 8, 9,
+ *       12-17), passive or declarative segments and the data count section.</li>
+ * </ul>
+ *
+ * <p>Checks, in this order: the binary is a well-formed module (magic, version 1, sections in
+ * order, every index in range, blocks well nested; {@link Kind#MALFORMED}); it uses only the
+ * features above ({@link Kind#FORBIDDEN_FEATURE}); it is a kernel ({@link Kind#CONTRACT}): it
+ * exports {@code kernel_run : [] -> []}, defines exactly one memory and exports it once, imports
+ * nothing but functions of {@code smart_rollup_core}, and exports no name reserved for
+ * instrumentation ({@code __flotilla_*}); finally every import links against this version's host
+ * functions with exactly their signatures ({@link Kind#LINK}).
  *
  * <p>Function bodies are scanned instruction by instruction but not type-checked: the engine's
  * validator runs on the instrumented module afterwards.
@@ -52,7 +76,7 @@ public final class KernelValidator {
             FuncType t = m.types().get(i);
             if (t.results().length > 1) {
                 throw forbidden("type " + i + " " + t + " has " + t.results().length
-                        + " results (multi-value is not WebAssembly 1.0 MVP)");
+                        + " results (multi-value, which Flotilla does not support yet)");
             }
             for (byte v : concat(t.params(), t.results())) {
                 if (isFloat(v)) {
@@ -75,10 +99,10 @@ public final class KernelValidator {
             }
         }
         if (tables > 1) {
-            throw forbidden("the module has " + tables + " tables (multiple tables are not WebAssembly 1.0 MVP)");
+            throw forbidden("the module has " + tables + " tables (multiple tables are a reference-types feature, which Flotilla does not support yet)");
         }
         if (memories > 1) {
-            throw forbidden("the module has " + memories + " memories (multi-memory is not WebAssembly 1.0 MVP)");
+            throw forbidden("the module has " + memories + " memories (multi-memory is not part of WebAssembly 2.0)");
         }
         for (int i = 0; i < m.globals().size(); i++) {
             WasmBinary.Global g = m.globals().get(i);

@@ -1,12 +1,20 @@
 package io.flotilla.pvm.wasm;
 
-/** WebAssembly 1.0 (MVP) opcodes: mnemonics and immediate kinds, plus names of post-MVP opcodes. */
+/**
+ * The opcodes a kernel may use, with their mnemonics and immediate kinds: WebAssembly 1.0 (MVP),
+ * the five sign-extension operators (0xC0-0xC4) and the two bulk-memory operators
+ * {@code memory.copy} and {@code memory.fill} (see {@link KernelValidator} for why exactly these),
+ * plus the names of the post-MVP opcodes that are refused, for messages.
+ *
+ * <p>An opcode is an int: the byte itself for single-byte opcodes, {@code 0xFC00 | sub} for the
+ * 0xFC-prefixed ones ({@link #MEMORY_COPY}, {@link #MEMORY_FILL}).
+ */
 public final class Opcodes {
     private Opcodes() {}
 
-    /** Immediate kinds of MVP instructions. */
+    /** Immediate kinds of accepted instructions. */
     public enum Imm {
-        /** Not an MVP opcode. */
+        /** Not an accepted opcode. */
         INVALID,
         NONE,
         BLOCK_TYPE,
@@ -17,7 +25,10 @@ public final class Opcodes {
         LOCAL,
         GLOBAL,
         MEMARG,
+        /** One memory index byte, which must be 0 (memory.size, memory.grow, memory.fill). */
         MEMORY,
+        /** Two memory index bytes, both 0 (memory.copy: destination then source). */
+        MEMORY2,
         I32,
         I64,
         F32,
@@ -51,7 +62,16 @@ public final class Opcodes {
     public static final int I32_GE_U = 0x4F;
     public static final int I64_LT_S = 0x53;
     public static final int I32_ADD = 0x6A;
+    public static final int I64_ADD = 0x7C;
     public static final int I64_SUB = 0x7D;
+    public static final int I64_SHR_U = 0x88;
+    public static final int I64_EXTEND_I32_U = 0xAD;
+    /** The 0xFC prefix byte (saturating truncation, bulk memory, table instructions). */
+    public static final int PREFIX_FC = 0xFC;
+    /** memory.copy: 0xFC 10, then two memory index bytes. */
+    public static final int MEMORY_COPY = 0xFC0A;
+    /** memory.fill: 0xFC 11, then one memory index byte. */
+    public static final int MEMORY_FILL = 0xFC0B;
 
     /** Value type bytes. */
     public static final byte T_I32 = 0x7F;
@@ -145,26 +165,54 @@ public final class Opcodes {
         if (0x45 + plain.length != 0xC0) {
             throw new AssertionError("opcode table misaligned");
         }
+        // sign-extension operators (WebAssembly 2.0): plain integer operators
+        op(0xC0, "i32.extend8_s", Imm.NONE);
+        op(0xC1, "i32.extend16_s", Imm.NONE);
+        op(0xC2, "i64.extend8_s", Imm.NONE);
+        op(0xC3, "i64.extend16_s", Imm.NONE);
+        op(0xC4, "i64.extend32_s", Imm.NONE);
     }
 
-    /** The immediate kind of an MVP opcode, or {@link Imm#INVALID}. */
+    /** Whether an opcode is one of the 0xFC-prefixed ones ({@code 0xFC00 | sub}). */
+    public static boolean isPrefixed(int opcode) {
+        return (opcode >>> 8) == PREFIX_FC;
+    }
+
+    /** Whether an opcode is memory.copy or memory.fill, whose cost depends on their length operand. */
+    public static boolean isBulkMemory(int opcode) {
+        return opcode == MEMORY_COPY || opcode == MEMORY_FILL;
+    }
+
+    /** The immediate kind of an accepted opcode, or {@link Imm#INVALID}. */
     public static Imm imm(int opcode) {
-        return IMMS[opcode & 0xFF];
+        if (opcode == MEMORY_COPY) {
+            return Imm.MEMORY2;
+        }
+        if (opcode == MEMORY_FILL) {
+            return Imm.MEMORY;
+        }
+        return opcode >= 0 && opcode <= 0xFF ? IMMS[opcode] : Imm.INVALID;
     }
 
-    /** The mnemonic of an MVP opcode (or a description of a post-MVP one). */
+    /** The mnemonic of an opcode (or a description of a refused one). */
     public static String name(int opcode) {
+        if (isPrefixed(opcode)) {
+            return fcName(opcode & 0xFF);
+        }
         String n = NAMES[opcode & 0xFF];
         return n != null ? n : postMvpName(opcode & 0xFF);
     }
 
-    /** Whether an MVP opcode operates on or produces f32/f64 values. */
+    /** Whether an accepted single-byte opcode operates on or produces f32/f64 values. */
     public static boolean isFloat(int opcode) {
-        String n = NAMES[opcode & 0xFF];
+        if (opcode < 0 || opcode > 0xFF) {
+            return false;
+        }
+        String n = NAMES[opcode];
         return n != null && (n.contains("f32") || n.contains("f64"));
     }
 
-    /** The mnemonic and feature of a single-byte opcode that is not in the MVP, or null if unknown. */
+    /** The mnemonic of a refused single-byte opcode, or null if unknown. */
     static String postMvpName(int b) {
         return switch (b) {
             case 0x06 -> "try";
@@ -182,11 +230,6 @@ public final class Opcodes {
             case 0x1C -> "select (typed)";
             case 0x25 -> "table.get";
             case 0x26 -> "table.set";
-            case 0xC0 -> "i32.extend8_s";
-            case 0xC1 -> "i32.extend16_s";
-            case 0xC2 -> "i64.extend8_s";
-            case 0xC3 -> "i64.extend16_s";
-            case 0xC4 -> "i64.extend32_s";
             case 0xD0 -> "ref.null";
             case 0xD1 -> "ref.is_null";
             case 0xD2 -> "ref.func";
@@ -199,14 +242,13 @@ public final class Opcodes {
         };
     }
 
-    /** The post-MVP proposal a single-byte opcode belongs to, or null if the byte is unknown. */
+    /** The proposal a refused single-byte opcode belongs to, or null if the byte is unknown. */
     static String postMvpFeature(int b) {
         return switch (b) {
             case 0x06, 0x07, 0x08, 0x09, 0x0A, 0x18, 0x19, 0x1F -> "an exception-handling instruction";
             case 0x12, 0x13, 0x15 -> "a tail-call instruction";
             case 0x14, 0xD3, 0xD4, 0xD5, 0xD6 -> "a typed-function-references instruction";
             case 0x1C, 0x25, 0x26, 0xD0, 0xD1, 0xD2 -> "a reference-types instruction";
-            case 0xC0, 0xC1, 0xC2, 0xC3, 0xC4 -> "a sign-extension instruction";
             case 0xFB -> "a garbage-collection instruction";
             case 0xFD -> "a SIMD instruction";
             case 0xFE -> "a threads (atomic) instruction";
@@ -226,17 +268,21 @@ public final class Opcodes {
         return sub >= 0 && sub < n.length ? n[(int) sub] : "0xFC " + sub;
     }
 
+    /** Why a 0xFC-prefixed instruction other than memory.copy and memory.fill is refused. */
     static String fcFeature(long sub) {
         if (sub >= 0 && sub <= 7) {
-            return "a saturating float-to-int instruction";
+            return "a saturating float-to-int instruction (floating point is forbidden)";
         }
-        if (sub >= 8 && sub <= 14) {
-            return "a bulk-memory instruction";
+        if (sub == 8 || sub == 9) {
+            return "a bulk-memory instruction on passive data segments, which Flotilla does not support yet";
+        }
+        if (sub >= 12 && sub <= 14) {
+            return "a bulk-memory table instruction, which Flotilla does not support yet";
         }
         if (sub >= 15 && sub <= 17) {
-            return "a reference-types table instruction";
+            return "a reference-types table instruction, which Flotilla does not support yet";
         }
-        return "a post-MVP 0xFC-prefixed instruction";
+        return "an unknown 0xFC-prefixed instruction";
     }
 
     /** A value type byte's name. */

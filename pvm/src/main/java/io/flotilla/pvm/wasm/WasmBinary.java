@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed WebAssembly 1.0 module as read by {@link WasmReader}: the sections' contents, each
+ * A parsed kernel module as read by {@link WasmReader} (WebAssembly 1.0 plus the extensions of
+ * {@link Opcodes}): the sections' contents, each
  * function body decoded into instructions with byte offsets, and the function names of the
  * {@code name} custom section. Offsets are absolute positions in {@link #bytes()}.
  */
@@ -90,11 +91,14 @@ public final class WasmBinary {
 
     /** One decoded instruction. Immediates: {@code a}, {@code b} and, for br_table, {@code labels}. */
     public static final class Instruction {
-        /** The (single-byte) opcode. */
+        /**
+         * The opcode: the byte for single-byte opcodes, {@code 0xFC00 | sub} for the 0xFC-prefixed
+         * {@link Opcodes#MEMORY_COPY} and {@link Opcodes#MEMORY_FILL}.
+         */
         public final int opcode;
-        /** Absolute byte offset of the opcode in the module. */
+        /** Absolute byte offset of the opcode (or of its prefix byte) in the module. */
         public final int offset;
-        /** Encoded length in bytes, opcode included. */
+        /** Encoded length in bytes, opcode (prefix and sub-opcode) included. */
         public final int length;
         /**
          * First immediate: label, function, type, local or global index, block type byte (or the

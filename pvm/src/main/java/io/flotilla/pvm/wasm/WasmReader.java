@@ -19,9 +19,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a WebAssembly 1.0 (MVP) binary into a {@link WasmBinary}. Bytes that are not a
- * well-formed module give {@link Kind#MALFORMED}; encodings of post-MVP features that the reader
- * recognises (prefixed opcodes, sign extension, reference types, multi-value block types,
+ * Reads a WebAssembly binary (version 1) into a {@link WasmBinary}. It decodes WebAssembly 1.0
+ * (MVP) plus the sign-extension operators and the bulk-memory operators {@code memory.copy} and
+ * {@code memory.fill} (memory 0); see {@link KernelValidator} for why exactly these. Bytes that
+ * are not a well-formed module give {@link Kind#MALFORMED}; encodings of other post-MVP features
+ * that the reader recognises (other prefixed opcodes, reference types, multi-value block types,
  * passive segments, the data count section, shared or 64-bit limits...) give
  * {@link Kind#FORBIDDEN_FEATURE}. Nothing else is ever thrown. Counts read from the input are
  * checked against the bytes that remain before anything is sized from them.
@@ -89,16 +91,20 @@ public final class WasmReader {
                 prefix + msg + " at offset " + hex(at) + " (malformed module)");
     }
 
+    /** Ends every FORBIDDEN_FEATURE message of the reader. */
+    static final String SUPPORTED =
+            " (Flotilla accepts WebAssembly 1.0 with sign extension, memory.copy and memory.fill only)";
+
     private KernelValidationException forbidden(int at, String msg) {
         String prefix = where == null ? "" : where + ": ";
         return new KernelValidationException(Kind.FORBIDDEN_FEATURE,
-                prefix + msg + " at offset " + hex(at) + ", not WebAssembly 1.0 (MVP)");
+                prefix + msg + " at offset " + hex(at) + SUPPORTED);
     }
 
     private KernelValidationException forbiddenInstr(int at, String mnemonic, String what) {
         String prefix = where == null ? "" : where + ": ";
         return new KernelValidationException(Kind.FORBIDDEN_FEATURE,
-                prefix + mnemonic + " at offset " + hex(at) + " " + what + ", not WebAssembly 1.0 (MVP)");
+                prefix + mnemonic + " at offset " + hex(at) + " " + what + SUPPORTED);
     }
 
     static String hex(int offset) {
@@ -297,7 +303,7 @@ public final class WasmReader {
             int payload = pos;
             int end = pos + size;
             if (id == 12) {
-                throw forbidden(secAt, "the data count section (bulk memory)");
+                throw forbidden(secAt, "the data count section (bulk memory), which Flotilla does not support yet,");
             }
             if (id == 13) {
                 throw forbidden(secAt, "the tag section (exception handling)");
@@ -517,7 +523,7 @@ public final class WasmReader {
             long flags = u32();
             if (flags != 0) {
                 throw forbidden(at, "element segment " + i + " has flags " + flags
-                        + " (passive, declarative or non-MVP element segments)");
+                        + " (passive, declarative or expression-based element segments, which Flotilla does not support yet)");
             }
             constExpr("element segment " + i + " offset", importedGlobals + globals.size());
             int m = count("element");
@@ -534,7 +540,8 @@ public final class WasmReader {
             int at = pos;
             long flags = u32();
             if (flags == 1) {
-                throw forbidden(at, "data segment " + i + " is passive (bulk memory)");
+                throw forbidden(at, "data segment " + i
+                        + " is passive (bulk memory), which Flotilla does not support yet,");
             }
             if (flags != 0) {
                 throw forbidden(at, "data segment " + i + " has flags " + flags + " (explicit memory index)");
@@ -589,6 +596,9 @@ public final class WasmReader {
             }
             int at = pos;
             int op = u8();
+            if (op == Opcodes.PREFIX_FC) {
+                op = prefixed(at);
+            }
             long a = 0;
             long bb = 0;
             int[] labels = null;
@@ -637,11 +647,10 @@ public final class WasmReader {
                     }
                     bb = u32();
                 }
-                case MEMORY -> {
-                    int m = u8();
-                    if (m != 0) {
-                        throw forbiddenInstr(at, Opcodes.name(op), "uses memory index byte " + hex(m) + " (multi-memory)");
-                    }
+                case MEMORY -> memoryIndex(at, op);
+                case MEMORY2 -> {
+                    memoryIndex(at, op);
+                    memoryIndex(at, op);
                 }
                 case I32 -> a = signed(32);
                 case I64 -> a = signed(64);
@@ -699,16 +708,32 @@ public final class WasmReader {
         }
     }
 
-    private KernelValidationException postMvp(int at, int op) {
-        if (op == 0xFC) {
-            long sub;
-            try {
-                sub = u32();
-            } catch (KernelValidationException e) {
-                sub = -1;
-            }
-            return forbiddenInstr(at, Opcodes.fcName(sub), "is " + Opcodes.fcFeature(sub));
+    /** A memory index byte, which must be 0. */
+    private void memoryIndex(int opAt, int op) {
+        int m = u8();
+        if (m != 0) {
+            throw forbiddenInstr(opAt, Opcodes.name(op), "uses memory index byte " + hex(m) + " (multi-memory)");
         }
+    }
+
+    /**
+     * After a 0xFC prefix at {@code at}: the sub-opcode. memory.copy and memory.fill give
+     * {@link Opcodes#MEMORY_COPY} and {@link Opcodes#MEMORY_FILL}; every other one is refused.
+     */
+    private int prefixed(int at) {
+        long sub;
+        try {
+            sub = u32();
+        } catch (KernelValidationException e) {
+            sub = -1;
+        }
+        if (sub == (Opcodes.MEMORY_COPY & 0xFF) || sub == (Opcodes.MEMORY_FILL & 0xFF)) {
+            return Opcodes.PREFIX_FC << 8 | (int) sub;
+        }
+        throw forbiddenInstr(at, Opcodes.fcName(sub), "is " + Opcodes.fcFeature(sub));
+    }
+
+    private KernelValidationException postMvp(int at, int op) {
         String feature = Opcodes.postMvpFeature(op);
         if (feature != null) {
             return forbiddenInstr(at, Opcodes.postMvpName(op), "is " + feature);

@@ -144,7 +144,11 @@ public final class WasmWriter {
 
     /** Encodes a decoded instruction canonically from its immediates. */
     public WasmWriter instruction(WasmBinary.Instruction ins) {
-        u8(ins.opcode);
+        if (Opcodes.isPrefixed(ins.opcode)) {
+            u8(Opcodes.PREFIX_FC).u32(ins.opcode & 0xFF);
+        } else {
+            u8(ins.opcode);
+        }
         switch (Opcodes.imm(ins.opcode)) {
             case NONE -> { }
             case BLOCK_TYPE -> u8((int) ins.a);
@@ -159,6 +163,7 @@ public final class WasmWriter {
             case CALL_INDIRECT -> u32(ins.a).u8(0);
             case MEMARG -> u32(ins.a).u32(ins.b);
             case MEMORY -> u8(0);
+            case MEMORY2 -> u8(0).u8(0);
             case I32 -> s32((int) ins.a);
             case I64 -> s64(ins.a);
             case F32 -> {
@@ -171,7 +176,7 @@ public final class WasmWriter {
                     u8((int) (ins.a >>> (8 * i)));
                 }
             }
-            default -> throw new IllegalArgumentException("not an MVP instruction: " + ins);
+            default -> throw new IllegalArgumentException("not an accepted instruction: " + ins);
         }
         return this;
     }

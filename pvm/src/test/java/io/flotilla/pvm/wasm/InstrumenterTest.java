@@ -101,6 +101,19 @@ class InstrumenterTest {
         for (long x : new long[] {0, 1, 7}) {
             a.add(Arguments.of("outer", new long[] {x}));
         }
+        for (long x : new long[] {0, 1, 127, 128, 255, 0x7FFF, 0x8000, 0xFFFF, 0x7FFF_FFFFL, 0x8000_0000L,
+                                  -1, 0x1234_5678_9ABC_DEF0L, 0x8080_8080_8080_8080L}) {
+            a.add(Arguments.of("sext", new long[] {x}));
+        }
+        for (long[] f : new long[][] {{0, 0xAB, 0}, {10, 0x1FF, 100}, {65536 - 16, 3, 16}, {0, 1, 65536}, {65536, 9, 0}, {7, -2, 1}}) {
+            a.add(Arguments.of("fill", f));
+        }
+        for (long[] c : new long[][] {{100, 0, 200}, {0, 100, 200}, {50, 0, 300}, {0, 50, 300}, {300, 200, 100}, {0, 0, 0}, {65000, 0, 536}}) {
+            a.add(Arguments.of("copy", c));
+        }
+        for (long k : new long[] {0, 1, 2, 5, 30}) {
+            a.add(Arguments.of("bulkmix", new long[] {k}));
+        }
         a.add(Arguments.of("three", new long[0]));
         a.add(Arguments.of("count", new long[] {5}));
         a.add(Arguments.of("kernel_run", new long[0]));
@@ -285,6 +298,94 @@ class InstrumenterTest {
             inst.export(InstrumentedKernel.START_EXPORT).apply();
             assertEquals(42, inst.exports().global("counter").getValue());
             assertEquals(100 - 3, inst.exports().global(InstrumentedKernel.GAS_EXPORT).getValue());
+        }
+    }
+
+    // ------------------------------------------------------------------ bulk memory
+
+    static long bulkCharge(long n) {
+        return (n + Instrumenter.BULK_BYTES_PER_GAS - 1) / Instrumenter.BULK_BYTES_PER_GAS;
+    }
+
+    @Test
+    void memoryFillAndCopyCostOnePlusOnePerEightBytesRoundedUp() {
+        assertEquals(8, Instrumenter.BULK_BYTES_PER_GAS);
+        for (Engine e : Engine.values()) {
+            for (long n : new long[] {0, 1, 7, 8, 9, 15, 16, 17, 1000, 65535, 65536}) {
+                // i32.const, i32.const, local.get, memory.fill, end: 5, plus ceil(n / 8)
+                assertEquals(5 + bulkCharge(n), BUDGET - run(KERNEL.wasm(), e, BUDGET, 0, "filln", n).gasLeft(), e + " fill " + n);
+                assertEquals(5 + bulkCharge(n), BUDGET - run(KERNEL.wasm(), e, BUDGET, 0, "copyn", n).gasLeft(), e + " copy " + n);
+            }
+        }
+    }
+
+    @Test
+    void bulkLengthIsChargedAsUnsignedBeforeTheInstructionRuns() {
+        // length 0xFFFFFFFF: 2^29 gas, charged before the (out of bounds) fill would trap
+        long budget = 1L << 28;
+        Map<Engine, Run> runs = runBoth(KERNEL, budget, "filln", -1);
+        for (Map.Entry<Engine, Run> e : runs.entrySet()) {
+            Run r = e.getValue();
+            assertNotNull(r.trap(), e.getKey().name());
+            assertEquals(InstrumentedKernel.STATUS_OUT_OF_GAS, r.status(), e.getKey().name());
+            assertEquals(budget - 5 - (1L << 29), r.gasLeft(), e.getKey().name());
+        }
+        // with enough gas the charge passes and the engine traps (out of bounds), not the metering
+        for (Engine e : Engine.values()) {
+            Run r = run(KERNEL.wasm(), e, BUDGET, 0, "filln", -1);
+            assertNotNull(r.trap(), e.name());
+            assertEquals(InstrumentedKernel.STATUS_OK, r.status(), e.name());
+            // memory.copy of 1 GiB in a 64 KiB memory: out of gas when the budget is below 2^27
+            Run c = run(KERNEL.wasm(), e, 1000, 0, "copyn", 1 << 30);
+            assertEquals(InstrumentedKernel.STATUS_OUT_OF_GAS, c.status(), e.name());
+            assertEquals(1000 - 5 - (1L << 27), c.gasLeft(), e.name());
+        }
+    }
+
+    static final byte[] FILL_LOOP = WasmTestSupport.wat("""
+        (module
+          (memory (export "memory") 256)
+          (global $c (export "counter") (mut i32) (i32.const 0))
+          (func (export "kernel_run"))
+          ;; fills the whole 16 MiB memory again and again
+          (func (export "fillloop")
+            (loop $l
+              (global.set $c (i32.add (global.get $c) (i32.const 1)))
+              (memory.fill (i32.const 0) (global.get $c) (i32.const 16777216))
+              (br $l))))
+        """);
+
+    @Test
+    void loopOfLargeFillsRunsOutOfGasInProportionToTheBytes() {
+        InstrumentedKernel k = Instrumenter.instrument(KernelValidator.validate(FILL_LOOP, PvmVersion.DEFAULT), MAX_DEPTH);
+        long perFill = bulkCharge(16L << 20); // 2^21
+        for (long budget : new long[] {0, 100, perFill, 10_000_000, 50_000_000}) {
+            // the model: 'loop' costs 1 on entry; each iteration costs 9 (its segment), then the fill's length
+            long gas = budget - 1;
+            int fills = 0;
+            if (gas >= 0) {
+                while (true) {
+                    gas -= 9;
+                    if (gas < 0) {
+                        break;
+                    }
+                    fills++; // the counter is incremented before the fill's charge
+                    gas -= perFill;
+                    if (gas < 0) {
+                        break;
+                    }
+                }
+            }
+            Map<Engine, Run> runs = runBoth(k, budget, "fillloop");
+            for (Map.Entry<Engine, Run> e : runs.entrySet()) {
+                Run r = e.getValue();
+                String what = e.getKey() + " budget " + budget;
+                assertNotNull(r.trap(), what);
+                assertEquals(InstrumentedKernel.STATUS_OUT_OF_GAS, r.status(), what);
+                assertEquals(gas, r.gasLeft(), what);
+                assertEquals(fills, r.counter(), what);
+            }
+            assertTrue(budget < 10_000_000 || fills >= 4, "several 16 MiB fills ran");
         }
     }
 }
