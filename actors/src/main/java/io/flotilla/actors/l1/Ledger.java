@@ -249,7 +249,7 @@ final class Ledger {
             predLevel = lccLevel;
         } else {
             Published pred = r.published.get(c.predecessor());
-            if (pred == null || pred.cemented) {
+            if (pred == null || pred.cemented || pred.commitment.inboxLevel() <= lccLevel) {
                 throw refuse("publish: the predecessor " + src1(c.predecessor())
                         + " is neither the last cemented commitment " + src1(r.lcc) + " nor a published commitment");
             }

@@ -52,6 +52,14 @@ public final class SandboxL1Server implements AutoCloseable {
     private static final long DEFAULT_POLL_MS = 20_000;
     private static final long MAX_POLL_MS = 120_000;
 
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY each small response waits
+        // for the client's delayed ACK (~40 ms). Read once, when the JVM's first HttpServer is made.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final SandboxL1 l1;
     private final HttpServer server;
     private final ExecutorService executor;
