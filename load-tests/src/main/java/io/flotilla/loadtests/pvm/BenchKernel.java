@@ -79,17 +79,27 @@ public final class BenchKernel {
         private final byte[][] output = new byte[1][];
 
         public Runner(Mode mode) {
+            this(mode, true);
+        }
+
+        /**
+         * @param memoryImage run on the PVM's copy-on-write image memory ({@code ChicoryEngine.prepare})
+         *                    rather than Chicory's default memory ({@code preparePlain})
+         */
+        public Runner(Mode mode, boolean memoryImage) {
             this.mode = mode;
             PreparedKernel prepared;
+            byte[] module;
+            ChicoryEngine engine = mode == Mode.INTERPRETER ? ChicoryEngine.INTERPRETER : ChicoryEngine.COMPILER;
             if (mode == Mode.COMPILER) {
-                prepared = ChicoryEngine.COMPILER.prepare(validated().bytes());
+                module = validated().bytes();
                 gasGlobal = -1;
             } else {
                 InstrumentedKernel ik = instrumented();
-                ChicoryEngine engine = mode == Mode.INTERPRETER ? ChicoryEngine.INTERPRETER : ChicoryEngine.COMPILER;
-                prepared = engine.prepare(ik.wasm());
+                module = ik.wasm();
                 gasGlobal = ik.gasGlobal();
             }
+            prepared = memoryImage ? engine.prepare(module) : engine.preparePlain(module);
             instance = prepared.instantiate(imports(output), gasGlobal, BUDGET, 64);
         }
 
@@ -147,7 +157,7 @@ public final class BenchKernel {
             int rounds = args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_ROUNDS;
             int n = args.length > 3 ? Integer.parseInt(args[3]) : DEFAULT_N;
             int repeats = args.length > 4 ? Integer.parseInt(args[4]) : 10;
-            Runner r = new Runner(mode);
+            Runner r = new Runner(mode, !Boolean.getBoolean("bench.plainMemory"));
             for (int i = 0; i < repeats; i++) {
                 long t0 = System.nanoTime();
                 byte[] out = r.run(rounds, n);
