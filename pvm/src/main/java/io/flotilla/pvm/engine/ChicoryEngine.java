@@ -54,8 +54,25 @@ public enum ChicoryEngine implements Engine {
         return name;
     }
 
+    /**
+     * Prepares the module with a {@link MemoryImage} when it has one: each instance's memory then
+     * starts as a copy of the initialised image instead of being zeroed and filled segment by
+     * segment (see {@link ImageMemory}).
+     */
     @Override
     public PreparedKernel prepare(byte[] instrumentedWasm) {
+        return prepare(instrumentedWasm, true);
+    }
+
+    /**
+     * Prepares the module without a memory image: instances get Chicory's default memory and
+     * data-segment initialisation, as before images existed. For comparisons (benchmarks, tests).
+     */
+    public PreparedKernel preparePlain(byte[] instrumentedWasm) {
+        return prepare(instrumentedWasm, false);
+    }
+
+    private PreparedKernel prepare(byte[] instrumentedWasm, boolean withImage) {
         WasmModule module;
         Function<Instance, Machine> factory;
         try {
@@ -64,10 +81,12 @@ public enum ChicoryEngine implements Engine {
         } catch (ChicoryException | IllegalArgumentException | IllegalStateException e) {
             throw new KernelLoadException("kernel does not decode: " + e.getMessage(), e);
         }
-        return new ChicoryKernel(module, factory);
+        MemoryImage image = withImage ? MemoryImage.of(module).orElse(null) : null;
+        return new ChicoryKernel(module, factory, image);
     }
 
-    private record ChicoryKernel(WasmModule module, Function<Instance, Machine> factory) implements PreparedKernel {
+    private record ChicoryKernel(WasmModule module, Function<Instance, Machine> factory, MemoryImage image)
+            implements PreparedKernel {
         @Override
         public Instance instantiate(ImportValues imports, int gasGlobalIndex, long gasBudget, int maxMemoryPages) {
             var memories = module.memorySection().orElseThrow(
@@ -89,6 +108,9 @@ public enum ChicoryEngine implements Engine {
                     });
             if (factory != null) {
                 builder.withMachineFactory(factory);
+            }
+            if (image != null) {
+                builder.withMemoryFactory(limits -> new ImageMemory(limits, image));
             }
             try {
                 return builder.build();

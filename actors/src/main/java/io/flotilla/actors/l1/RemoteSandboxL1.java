@@ -1,0 +1,298 @@
+package io.flotilla.actors.l1;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flotilla.pvm.util.Hex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link L1Source} reading a sandbox L1 served by {@link SandboxL1Server} in another JVM. Transport
+ * failures surface as {@link UncheckedIOException}; a refused injection is a refused
+ * {@link OperationResult}. Subscriptions long-poll {@code /monitor/heads} on a thread of their own and
+ * reconnect with exponential backoff (0.2 s doubling up to 5 s) when the server is unreachable. When several
+ * blocks were made between two polls they are all delivered, in order; after a reorganisation only the
+ * new head is, as {@link SandboxL1} does.
+ */
+public final class RemoteSandboxL1 implements L1Source {
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteSandboxL1.class);
+    private static final long POLL_MS = 20_000;
+    private static final int MAX_CATCH_UP = 1000;
+    private static final long MIN_BACKOFF_MS = 200;
+    private static final long MAX_BACKOFF_MS = 5_000;
+
+    private final URI base;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+    private final List<Poller> pollers = Collections.synchronizedList(new ArrayList<>());
+    private volatile SandboxConstants constants;
+
+    /** A client of the server at {@code base}, e.g. {@code http://127.0.0.1:18732}. */
+    public RemoteSandboxL1(URI base) {
+        this(base, Duration.ofSeconds(30));
+    }
+
+    public RemoteSandboxL1(URI base, Duration requestTimeout) {
+        String s = base.toString();
+        this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    // ------------------------------------------------------------------ L1Source
+
+    @Override
+    public L1Block head() {
+        return L1Json.toBlock(get("/head").orElseThrow(() -> new UncheckedIOException(
+                new IOException("the L1 at " + base + " has no head"))));
+    }
+
+    @Override
+    public Optional<L1Block> block(int level) {
+        return get("/blocks/" + level).map(L1Json::toBlock);
+    }
+
+    @Override
+    public Optional<L1Block> blockByHash(byte[] hash) {
+        if (hash == null || hash.length != 32) {
+            return Optional.empty();
+        }
+        return get("/blocks/hash/" + Hex.encode(hash)).map(L1Json::toBlock);
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<L1Block> onNewHead) {
+        L1Block start = null;
+        try {
+            start = head();
+        } catch (UncheckedIOException e) {
+            LOG.warn("remote L1 {} unreachable at subscription, will retry: {}", base, e.getMessage());
+        }
+        Poller p = new Poller(onNewHead, start);
+        pollers.add(p);
+        p.thread.start();
+        return p;
+    }
+
+    @Override
+    public Optional<RollupInfo> rollup(String sr1) {
+        return get("/rollups/" + enc(sr1)).map(L1Json::toRollup);
+    }
+
+    @Override
+    public Optional<CementedCommitment> lastCementedCommitment(String sr1) {
+        return get("/rollups/" + enc(sr1) + "/last_cemented_commitment").map(L1Json::toLcc);
+    }
+
+    @Override
+    public List<PublishedCommitment> commitments(String sr1) {
+        List<PublishedCommitment> out = new ArrayList<>();
+        get("/rollups/" + enc(sr1) + "/commitments").ifPresent(a -> a.forEach(n -> out.add(L1Json.toCommitment(n))));
+        return out;
+    }
+
+    @Override
+    public SandboxConstants constants() {
+        SandboxConstants c = constants;
+        if (c == null) {
+            c = L1Json.toConstants(get("/constants").orElseThrow());
+            constants = c;
+        }
+        return c;
+    }
+
+    @Override
+    public OperationResult inject(L1Operation op) {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/injection/" + L1Operation.kind(op)))
+                .timeout(requestTimeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json(L1Json.operation(op))))
+                .build());
+        if (r.statusCode() == 200 || r.statusCode() == 400) {
+            JsonNode n = parse(r.body());
+            return L1Json.toResult(n);
+        }
+        throw new UncheckedIOException(new IOException("injection into " + base + " failed: HTTP " + r.statusCode()
+                + " " + new String(r.body(), StandardCharsets.UTF_8)));
+    }
+
+    /** The contract calls executed on the remote sandbox. */
+    public List<ContractCall> calls() {
+        List<ContractCall> out = new ArrayList<>();
+        get("/calls").ifPresent(a -> a.forEach(n -> out.add(L1Json.toCall(n))));
+        return out;
+    }
+
+    /** Asks the remote sandbox to bake a block (manual mode). */
+    public L1Block produceBlock() {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/admin/produce_block"))
+                .timeout(requestTimeout).POST(HttpRequest.BodyPublishers.noBody()).build());
+        check(r, "/admin/produce_block");
+        return L1Json.toBlock(parse(r.body()));
+    }
+
+    @Override
+    public void close() {
+        List<Poller> ps;
+        synchronized (pollers) {
+            ps = new ArrayList<>(pollers);
+        }
+        ps.forEach(Poller::close);
+    }
+
+    // ------------------------------------------------------------------ subscription
+
+    private final class Poller implements AutoCloseable {
+        private final Consumer<L1Block> consumer;
+        private final Thread thread;
+        private volatile boolean done;
+        private L1Block last;
+
+        Poller(Consumer<L1Block> consumer, L1Block start) {
+            this.consumer = consumer;
+            this.last = start;
+            this.thread = new Thread(this::run, "remote-l1-heads");
+            thread.setDaemon(true);
+        }
+
+        private void run() {
+            long backoff = MIN_BACKOFF_MS;
+            while (!done) {
+                try {
+                    String after = last == null ? "" : Hex.encode(last.hash());
+                    HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/monitor/heads?after="
+                                    + after + "&timeout_ms=" + POLL_MS))
+                            .timeout(Duration.ofMillis(POLL_MS + 10_000)).GET().build());
+                    if (r.statusCode() == 204) {
+                        backoff = MIN_BACKOFF_MS;
+                        continue;
+                    }
+                    check(r, "/monitor/heads");
+                    L1Block head = L1Json.toBlock(parse(r.body()));
+                    for (L1Block b : newBlocks(head)) {
+                        if (done) {
+                            return;
+                        }
+                        try {
+                            consumer.accept(b);
+                        } catch (RuntimeException e) {
+                            LOG.warn("remote L1: a head subscriber failed on {}", b, e);
+                        }
+                    }
+                    last = head;
+                    backoff = MIN_BACKOFF_MS;
+                } catch (RuntimeException e) {
+                    if (done) {
+                        return;
+                    }
+                    LOG.debug("remote L1 {}: polling heads failed, retrying in {} ms: {}", base, backoff, e.toString());
+                    try {
+                        Thread.sleep(backoff);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                    backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+                }
+            }
+        }
+
+        /** The blocks between the last delivered head and {@code head}, oldest first, or just {@code head}. */
+        private List<L1Block> newBlocks(L1Block head) {
+            List<L1Block> chain = new ArrayList<>();
+            chain.add(head);
+            if (last == null || head.level() <= last.level()) {
+                return chain;
+            }
+            L1Block cur = head;
+            while (cur.level() > last.level() + 1 && chain.size() < MAX_CATCH_UP) {
+                Optional<L1Block> pred = blockByHash(cur.predecessor());
+                if (pred.isEmpty()) {
+                    return List.of(head);
+                }
+                cur = pred.get();
+                chain.add(cur);
+            }
+            if (!Arrays.equals(cur.predecessor(), last.hash())) {
+                return List.of(head); // a reorganisation: deliver the new head only
+            }
+            Collections.reverse(chain);
+            return chain;
+        }
+
+        @Override
+        public void close() {
+            done = true;
+            pollers.remove(this);
+            thread.interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ http
+
+    private Optional<JsonNode> get(String path) {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout).GET()
+                .build());
+        if (r.statusCode() == 404) {
+            return Optional.empty();
+        }
+        check(r, path);
+        return Optional.of(parse(r.body()));
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest req) {
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException("L1 at " + base + ": " + req.method() + " " + req.uri().getPath()
+                    + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted", e));
+        }
+    }
+
+    private void check(HttpResponse<byte[]> r, String path) {
+        if (r.statusCode() != 200) {
+            throw new UncheckedIOException(new IOException("L1 at " + base + ": " + path + " answered HTTP "
+                    + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return L1Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException("malformed JSON from the L1: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] json(JsonNode n) {
+        try {
+            return L1Json.MAPPER.writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
