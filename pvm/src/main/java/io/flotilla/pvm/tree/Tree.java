@@ -15,6 +15,10 @@ import java.util.Set;
  * <p>Paths are lists of non-empty steps; the root path is {@code List.of()}. The root always exists (the empty tree
  * is the empty root directory); no other directory is ever empty: removing the last child of a directory removes the
  * directory too.
+ *
+ * <p>A directory of more than {@link Directory#THRESHOLD} (256) children is stored as a canonical tree of pages (see
+ * {@link Codec}): looking up, adding or removing one child, {@link #childCount} and {@link #childName} read and write
+ * O(log n) pages, and a proof through it carries only the pages on the path.
  */
 public final class Tree {
     private static final Hash EMPTY_HASH = DirNode.EMPTY.hash();

@@ -120,7 +120,7 @@ class BigDirectoryTest {
         }
         checkAgainst(t, big, mb, rnd);
         InMemoryNodeStore store = NodeStore.inMemory();
-        for (int op = 1; op <= 4000; op++) {
+        for (int op = 1; op <= 3000; op++) {
             int kind = rnd.nextInt(100);
             if (kind < 35) {
                 String k = randomStep(rnd);
@@ -168,7 +168,7 @@ class BigDirectoryTest {
                 t.persist(store);
                 t = Tree.load(t.hash(), store);
             }
-            if (op % 1000 == 0) {
+            if (op % 1500 == 0) {
                 checkAgainst(t, big, mb, rnd);
                 if (!mo.isEmpty()) {
                     checkAgainst(t, osc, mo, rnd);
