@@ -2,9 +2,14 @@ package io.flotilla.pvm.tree;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
-/** A directory: steps in ascending UTF-8 byte order and a reference per child. */
-final class DirNode extends Node {
+/**
+ * A directory in the small form (at most {@link Directory#THRESHOLD} children): steps in ascending UTF-8 byte order
+ * and a reference per child.
+ */
+final class DirNode extends Directory {
     static final DirNode EMPTY = new DirNode(new String[0], new Ref[0]);
 
     final String[] steps;
@@ -15,8 +20,41 @@ final class DirNode extends Node {
         this.children = children;
     }
 
-    int size() {
+    @Override
+    long size() {
         return steps.length;
+    }
+
+    @Override
+    Ref child(String step) {
+        int i = find(step);
+        return i >= 0 ? children[i] : null;
+    }
+
+    @Override
+    String childName(long index) {
+        return steps[(int) index];
+    }
+
+    @Override
+    Directory put(String step, Ref child) {
+        int i = find(step);
+        if (i >= 0) {
+            return replace(i, child);
+        }
+        DirNode d = insert(-i - 1, step, child);
+        return d.steps.length > THRESHOLD ? BigDir.build(d.steps, d.children) : d;
+    }
+
+    @Override
+    Directory delete(String step) {
+        int i = find(step);
+        return i < 0 ? this : remove(i);
+    }
+
+    @Override
+    List<String> steps() {
+        return Collections.unmodifiableList(Arrays.asList(steps));
     }
 
     /** Index of {@code step}, or {@code -(insertion point) - 1}. */

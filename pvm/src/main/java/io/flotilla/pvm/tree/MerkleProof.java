@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * A proof that a leaf of the tree with a given root hash holds a given value: the encodings of the directories from
- * the root down to the leaf, the leaf's encoding and, for a chunked value, the encodings of the value's index nodes
- * and chunks in pre-order (node, then children left to right).
+ * the root down to the leaf (for a paged directory: its top page followed by the pages on the path to the step, from
+ * the top down), the leaf's encoding and, for a chunked value, the encodings of the value's index nodes and chunks in
+ * pre-order (node, then children left to right).
  *
  * <p>Serialized form: {@code 0x01 (version) | u32 n | n x (u32 len | len bytes)}.
  *
@@ -22,6 +23,8 @@ public final class MerkleProof {
     private static final int FANOUT = 32;
     private static final int INLINE_MAX = 4096;
     private static final int HASH = 32;
+    private static final int SMALL_DIR_MAX = 256;
+    private static final int PAGE_MAX_HEIGHT = 40;
 
     private final List<byte[]> encodings;
 
@@ -139,10 +142,16 @@ public final class MerkleProof {
 
         /** Parses a whole directory encoding and returns the hash of the child named {@code name}. */
         private byte[] childHash(byte[] e, byte[] name, int depth) {
+            if (e.length >= 1 && e[0] == 0x06) {
+                return pagedChildHash(e, name, depth);
+            }
             if (e.length < 5 || e[0] != 0x03) {
                 throw new ProofException("expected a directory at depth " + depth);
             }
             long n = u32(e, 1);
+            if (n > SMALL_DIR_MAX) {
+                throw new ProofException("directory of " + n + " children in the small form at depth " + depth);
+            }
             int p = 5;
             byte[] found = null;
             int prevOff = -1;
@@ -173,6 +182,63 @@ public final class MerkleProof {
                 throw new ProofException("no step '" + new String(name, StandardCharsets.UTF_8) + "' at depth " + depth);
             }
             return found;
+        }
+
+        /**
+         * Follows a paged directory from its top page (already checked against its hash) through the pages that
+         * follow in the proof, down to the leaf page holding {@code name}; returns the child's hash.
+         */
+        private byte[] pagedChildHash(byte[] e, byte[] name, int depth) {
+            String where = "paged directory at depth " + depth;
+            if (e.length < 2) {
+                throw new ProofException("malformed " + where);
+            }
+            int height = e[1] & 0xff;
+            if (height >= PAGE_MAX_HEIGHT) {
+                throw new ProofException("malformed " + where);
+            }
+            PageView p = new PageView(e, 2, height, where);
+            if (height > 0 && p.n < 2) {
+                throw new ProofException("malformed " + where);
+            }
+            byte[] lower = null; // every step below the current page is greater than this
+            while (height > 0) {
+                int i = p.lowerBound(name);
+                if (i == p.n) {
+                    throw new ProofException("no step '" + new String(name, StandardCharsets.UTF_8) + "' at depth " + depth);
+                }
+                byte[] last = p.step(i);
+                if (i > 0) {
+                    lower = p.step(i - 1);
+                }
+                height--;
+                byte[] c = take(p.hash(i), "directory page of height " + height + " at depth " + depth);
+                int off;
+                if (height == 0) {
+                    if (c.length < 1 || c[0] != 0x08) {
+                        throw new ProofException("expected a directory leaf page in " + where);
+                    }
+                    off = 1;
+                } else {
+                    if (c.length < 2 || c[0] != 0x07 || (c[1] & 0xff) != height) {
+                        throw new ProofException("expected a directory index page of height " + height + " in " + where);
+                    }
+                    off = 2;
+                }
+                PageView cp = new PageView(c, off, height, where);
+                if (!Arrays.equals(cp.step(cp.n - 1), last)) {
+                    throw new ProofException("directory page does not end with its parent entry's step in " + where);
+                }
+                if (lower != null && Arrays.compareUnsigned(cp.step(0), lower) <= 0) {
+                    throw new ProofException("directory page overlaps its left neighbour in " + where);
+                }
+                p = cp;
+            }
+            int i = p.lowerBound(name);
+            if (i == p.n || !Arrays.equals(p.step(i), name)) {
+                throw new ProofException("no step '" + new String(name, StandardCharsets.UTF_8) + "' at depth " + depth);
+            }
+            return p.hash(i);
         }
 
         private byte[] leafValue(byte[] e) {
@@ -224,6 +290,86 @@ public final class MerkleProof {
                 valueNode(Arrays.copyOfRange(e, 4 + i * HASH, 4 + (i + 1) * HASH), h - 1, Math.min(cc, len - i * cc),
                         out, outOff + i * cc);
             }
+        }
+    }
+
+    /** The entries of a directory page encoding ({@code u32 n | n entries} from {@code off}), checked for form and order. */
+    private static final class PageView {
+        final byte[] e;
+        final int n;
+        final int[] stepOff;
+        final int[] stepLen;
+
+        PageView(byte[] e, int off, int height, String where) {
+            this.e = e;
+            if (e.length - off < 4) {
+                throw new ProofException("malformed " + where);
+            }
+            long count = u32(e, off);
+            int per = (height > 0 ? 8 : 0) + 2 + 1 + HASH;
+            if (count < 1 || count > (e.length - off - 4) / per) {
+                throw new ProofException("malformed " + where);
+            }
+            n = (int) count;
+            stepOff = new int[n];
+            stepLen = new int[n];
+            int p = off + 4;
+            for (int i = 0; i < n; i++) {
+                if (height > 0) {
+                    if (e.length - p < 8) {
+                        throw new ProofException("malformed " + where);
+                    }
+                    boolean zero = true;
+                    for (int k = 0; k < 8; k++) {
+                        zero &= e[p + k] == 0;
+                    }
+                    if (zero) {
+                        throw new ProofException("empty page entry in " + where);
+                    }
+                    p += 8;
+                }
+                if (e.length - p < 2) {
+                    throw new ProofException("malformed " + where);
+                }
+                int len = ((e[p] & 0xff) << 8) | (e[p + 1] & 0xff);
+                p += 2;
+                if (len == 0 || e.length - p < len + HASH) {
+                    throw new ProofException("malformed " + where);
+                }
+                if (i > 0 && Arrays.compareUnsigned(e, stepOff[i - 1], stepOff[i - 1] + stepLen[i - 1], e, p, p + len) >= 0) {
+                    throw new ProofException("unsorted page in " + where);
+                }
+                stepOff[i] = p;
+                stepLen[i] = len;
+                p += len + HASH;
+            }
+            if (p != e.length) {
+                throw new ProofException("malformed " + where);
+            }
+        }
+
+        byte[] step(int i) {
+            return Arrays.copyOfRange(e, stepOff[i], stepOff[i] + stepLen[i]);
+        }
+
+        byte[] hash(int i) {
+            int h = stepOff[i] + stepLen[i];
+            return Arrays.copyOfRange(e, h, h + HASH);
+        }
+
+        /** The first entry whose step is >= name (n if none). */
+        int lowerBound(byte[] name) {
+            int lo = 0;
+            int hi = n;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (Arrays.compareUnsigned(e, stepOff[mid], stepOff[mid] + stepLen[mid], name, 0, name.length) < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
         }
     }
 

@@ -16,7 +16,9 @@ final class Ref {
         /** A non-empty directory or a leaf. */
         TREE_CHILD,
         /** A value chunk or value index node. */
-        VALUE
+        VALUE,
+        /** An index or leaf page of a paged directory (below its top page). */
+        DIR_PAGE
     }
 
     private volatile Node strong;

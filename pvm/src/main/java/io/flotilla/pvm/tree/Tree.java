@@ -1,8 +1,6 @@
 package io.flotilla.pvm.tree;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -17,13 +15,17 @@ import java.util.Set;
  * <p>Paths are lists of non-empty steps; the root path is {@code List.of()}. The root always exists (the empty tree
  * is the empty root directory); no other directory is ever empty: removing the last child of a directory removes the
  * directory too.
+ *
+ * <p>A directory of more than {@link Directory#THRESHOLD} (256) children is stored as a canonical tree of pages (see
+ * {@link Codec}): looking up, adding or removing one child, {@link #childCount} and {@link #childName} read and write
+ * O(log n) pages, and a proof through it carries only the pages on the path.
  */
 public final class Tree {
     private static final Hash EMPTY_HASH = DirNode.EMPTY.hash();
 
     final Ref root;
 
-    private Tree(Ref root) {
+    Tree(Ref root) {
         this.root = root;
     }
 
@@ -64,14 +66,13 @@ public final class Tree {
         Steps.checkPath(path);
         Ref r = root;
         for (String step : path) {
-            if (!(r.node() instanceof DirNode d)) {
+            if (!(r.node() instanceof Directory d)) {
                 return null;
             }
-            int i = d.find(step);
-            if (i < 0) {
+            r = d.child(step);
+            if (r == null) {
                 return null;
             }
-            r = d.children[i];
         }
         return r;
     }
@@ -102,20 +103,20 @@ public final class Tree {
 
     /** Number of children of the directory at {@code path}; 0 for a leaf or when absent. */
     public long childCount(List<String> path) {
-        return nodeAt(path) instanceof DirNode d ? d.size() : 0;
+        return nodeAt(path) instanceof Directory d ? d.size() : 0;
     }
 
     /** The {@code index}-th child's step in ascending UTF-8 byte order, if the directory at path has that many. */
     public Optional<String> childName(List<String> path, long index) {
-        if (nodeAt(path) instanceof DirNode d && index >= 0 && index < d.size()) {
-            return Optional.of(d.steps[(int) index]);
+        if (nodeAt(path) instanceof Directory d && index >= 0 && index < d.size()) {
+            return Optional.of(d.childName(index));
         }
         return Optional.empty();
     }
 
     /** Steps of the children of the directory at {@code path}, in ascending order; empty for a leaf or when absent. */
     public List<String> children(List<String> path) {
-        return nodeAt(path) instanceof DirNode d ? Collections.unmodifiableList(Arrays.asList(d.steps)) : List.of();
+        return nodeAt(path) instanceof Directory d ? d.steps() : List.of();
     }
 
     // ---- updates
@@ -146,15 +147,15 @@ public final class Tree {
 
     private static Ref setRec(Node node, List<String> path, int i, Ref sub) {
         String step = path.get(i);
-        DirNode dir = node instanceof DirNode d ? d : DirNode.EMPTY;
-        int idx = dir.find(step);
+        Directory dir = node instanceof Directory d ? d : DirNode.EMPTY;
         Ref child;
         if (i == path.size() - 1) {
             child = sub;
         } else {
-            child = setRec(idx >= 0 ? dir.children[idx].node() : null, path, i + 1, sub);
+            Ref old = dir.child(step);
+            child = setRec(old != null ? old.node() : null, path, i + 1, sub);
         }
-        return new Ref(idx >= 0 ? dir.replace(idx, child) : dir.insert(-idx - 1, step, child));
+        return new Ref(dir.put(step, child));
     }
 
     /** Removes the node at {@code path} (no-op when absent) and every directory left empty by that. */
@@ -172,22 +173,22 @@ public final class Tree {
 
     /** The new reference, the same reference when nothing changed, or null when the node disappears. */
     private static Ref removeRec(Ref ref, List<String> path, int i) {
-        if (!(ref.node() instanceof DirNode dir)) {
+        if (!(ref.node() instanceof Directory dir)) {
             return ref;
         }
-        int idx = dir.find(path.get(i));
-        if (idx < 0) {
+        String step = path.get(i);
+        Ref old = dir.child(step);
+        if (old == null) {
             return ref;
         }
-        Ref old = dir.children[idx];
         Ref c = i == path.size() - 1 ? null : removeRec(old, path, i + 1);
         if (c == old) {
             return ref;
         }
         if (c != null) {
-            return new Ref(dir.replace(idx, c));
+            return new Ref(dir.put(step, c));
         }
-        DirNode rest = dir.remove(idx);
+        Directory rest = dir.delete(step);
         return rest.size() == 0 ? null : new Ref(rest);
     }
 
@@ -236,6 +237,10 @@ public final class Tree {
                 for (Ref c : d.children) {
                     tree(c);
                 }
+            } else if (n instanceof BigDir b) {
+                page(b.top);
+            } else if (n instanceof PageNode pn) {
+                page(pn.page);
             } else {
                 Value v = ((LeafNode) n).value;
                 if (v.size() > Value.INLINE_MAX) {
@@ -243,6 +248,13 @@ public final class Tree {
                 }
             }
             write(r, n);
+        }
+
+        /** The entries of a directory page: children at height 0, pages above. */
+        private void page(Page p) {
+            for (Ref c : p.refs) {
+                tree(c);
+            }
         }
 
         private void value(Ref r, int h, long len) {
@@ -271,15 +283,17 @@ public final class Tree {
         Ref r = root;
         for (String step : path) {
             Node n = r.node();
-            if (!(n instanceof DirNode d)) {
+            Ref c = null;
+            if (n instanceof DirNode d) {
+                c = d.child(step);
+                encs.add(n.encode());
+            } else if (n instanceof BigDir b) {
+                c = b.provePath(step, encs);
+            }
+            if (c == null) {
                 throw new NoSuchElementException("no leaf at " + path);
             }
-            int i = d.find(step);
-            if (i < 0) {
-                throw new NoSuchElementException("no leaf at " + path);
-            }
-            encs.add(n.encode());
-            r = d.children[i];
+            r = c;
         }
         if (!(r.node() instanceof LeafNode leaf)) {
             throw new NoSuchElementException("no leaf at " + path);

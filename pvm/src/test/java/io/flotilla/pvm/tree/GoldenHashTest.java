@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.flotilla.pvm.crypto.Blake2b;
 import io.flotilla.pvm.util.Hex;
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Fixed hashes, so the encoding cannot drift silently; encodings are also spelled out byte by byte. */
@@ -81,5 +85,107 @@ class GoldenHashTest {
         // 2^31-1 zero bytes: height 4; hash fixed
         assertEquals("0206cebaa38744c9f275101a10a49715a3f29dd847b4a0e39af716f11c0a0b40", Value.zeros(Value.MAX_SIZE).hash().hex());
         assertEquals("c7b29a22bf33e7dd2dc684a1f64cf7cb9b35bca6c3a8cceb5dff78f039b872f7", Tree.ofValue(Value.zeros(5000)).hash().hex());
+    }
+
+    // ---- paged directories, computed here straight from the rules in Codec's comment
+
+    private record Entry(byte[] step, byte[] hash, long count) {}
+
+    private static int rank(byte[] step) {
+        return Long.numberOfLeadingZeros(ByteBuffer.wrap(h(step)).getLong()) / 6;
+    }
+
+    private static byte[] pageEncoding(String tag, int height, boolean withHeight, List<Entry> es) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(Hex.decode(tag));
+        if (withHeight) {
+            out.write(height);
+        }
+        out.writeBytes(ByteBuffer.allocate(4).putInt(es.size()).array());
+        for (Entry e : es) {
+            if (height > 0) {
+                out.writeBytes(ByteBuffer.allocate(8).putLong(e.count).array());
+            }
+            out.writeBytes(cat(new byte[] {(byte) (e.step.length >> 8), (byte) e.step.length}, e.step, e.hash));
+        }
+        return out.toByteArray();
+    }
+
+    /** The encoding of the top page of the paged directory of (step, child hash) {@code leaves}, in step order. */
+    private static byte[] pagedDirectory(List<Entry> leaves) {
+        List<Entry> items = leaves;
+        for (int level = 0; ; level++) {
+            List<List<Entry>> pages = new ArrayList<>();
+            List<Entry> cur = new ArrayList<>();
+            for (Entry e : items) {
+                cur.add(e);
+                if (rank(e.step) > level || cur.size() == 1024) {
+                    pages.add(cur);
+                    cur = new ArrayList<>();
+                }
+            }
+            if (!cur.isEmpty()) {
+                pages.add(cur);
+            }
+            if (pages.size() == 1) {
+                return pageEncoding("06", level, true, pages.get(0));
+            }
+            List<Entry> next = new ArrayList<>();
+            for (List<Entry> pg : pages) {
+                byte[] enc = level == 0 ? pageEncoding("08", 0, false, pg) : pageEncoding("07", level, true, pg);
+                next.add(new Entry(pg.get(pg.size() - 1).step, h(enc), pg.stream().mapToLong(Entry::count).sum()));
+            }
+            items = next;
+        }
+    }
+
+    private static Tree items(int n, Random rnd) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, rnd);
+        Tree t = Tree.empty().set(List.of("small"), Value.of(new byte[] {'x'}));
+        for (int i : order) {
+            t = t.set(List.of("big", "item" + i), Value.of(new byte[] {(byte) (i >> 8), (byte) i}));
+        }
+        return t;
+    }
+
+    private static byte[] itemsRoot(int n) {
+        List<String> steps = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            steps.add("item" + i);
+        }
+        Collections.sort(steps); // ASCII: String order is UTF-8 byte order
+        List<Entry> leaves = new ArrayList<>();
+        for (String st : steps) {
+            int i = Integer.parseInt(st.substring(4));
+            leaves.add(new Entry(st.getBytes(StandardCharsets.UTF_8), h(cat("0100000002", new byte[] {(byte) (i >> 8), (byte) i})), 1));
+        }
+        byte[] big = n <= 256 ? null : pagedDirectory(leaves);
+        if (big == null) {
+            ByteArrayOutputStream d = new ByteArrayOutputStream();
+            d.writeBytes(ByteBuffer.allocate(5).put((byte) 3).putInt(n).array());
+            for (Entry e : leaves) {
+                d.writeBytes(cat(step(new String(e.step, StandardCharsets.UTF_8)), e.hash));
+            }
+            big = d.toByteArray();
+        }
+        return cat("0300000002", step("big"), h(big), step("small"), h(Hex.decode("010000000178")));
+    }
+
+    @Test
+    void pagedDirectory() {
+        Random rnd = new Random(1);
+        // 256 children: still the small form; 257 and 5000: paged
+        for (int n : new int[] {256, 257, 5000}) {
+            assertEquals(Hex.encode(h(itemsRoot(n))), items(n, rnd).hash().hex(), n + " children");
+        }
+        assertEquals("0300000100", Hex.encode(java.util.Arrays.copyOf(items(256, rnd).subtree(List.of("big")).orElseThrow().root.node().encode(), 5)));
+        assertEquals("06", Hex.encode(java.util.Arrays.copyOf(items(257, rnd).subtree(List.of("big")).orElseThrow().root.node().encode(), 1)));
+        // fixed: {"big": {"item0".."item256": 2-byte index}, "small": "x"} and the same with 5000 items
+        assertEquals("bad095c0ef427086e227098d3c8c3cf9b771ce41b82e0a0154f5f91b3e72f3a8", items(257, rnd).hash().hex());
+        assertEquals("770c293196fa11ae79486079484406dbe85428725457f30a1124aaa3b369ecd2", items(5000, rnd).hash().hex());
     }
 }
