@@ -41,6 +41,19 @@ public final class PvmThreads {
         return pool.submit(task);
     }
 
+    /** Runs the task on a PVM thread; the future completes there (callers must not block on it). */
+    public <T> java.util.concurrent.CompletableFuture<T> async(Callable<T> task) {
+        var f = new java.util.concurrent.CompletableFuture<T>();
+        pool.execute(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
     /** Runs the task on a PVM thread (inline when already on one) and waits for it. */
     public <T> T call(Callable<T> task) {
         if (ON_PVM_THREAD.get()) {

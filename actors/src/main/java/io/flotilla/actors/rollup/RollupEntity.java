@@ -1,0 +1,387 @@
+package io.flotilla.actors.rollup;
+
+import io.flotilla.actors.l1.L1Block;
+import io.flotilla.actors.l1.L1Operation;
+import io.flotilla.actors.l1.L1Source;
+import io.flotilla.persistence.chain.L2Block;
+import io.flotilla.pvm.Commitment;
+import io.flotilla.pvm.LevelInput;
+import io.flotilla.pvm.LevelResult;
+import io.flotilla.pvm.Pvm;
+import io.flotilla.pvm.PvmResourceException;
+import io.flotilla.pvm.PvmState;
+import io.flotilla.pvm.PvmVersion;
+import io.flotilla.pvm.encoding.RollupAddress;
+import io.flotilla.pvm.host.RollupMetadata;
+import io.flotilla.pvm.reveal.RevealUnavailableException;
+import io.flotilla.pvm.tree.Hash;
+import io.flotilla.pvm.tree.Tree;
+import io.flotilla.pvm.util.Hex;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One smart rollup, as a sharded, event-sourced entity keyed by its {@code sr1} address. It pulls
+ * the L1 blocks it has not processed yet, builds each level's inbox, runs its kernel in the PVM (on
+ * the PVM pool, never on the dispatcher), stores the new tree nodes and the L2 block, and only then
+ * persists the event that makes the block part of its history. Commitments are made every
+ * commitment period; publishing and cementing follow from events, according to the rollup's mode.
+ * A reorg reverts to the common ancestor and the levels are evaluated again.
+ */
+public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Command, RollupEntity.Event, RollupEntity.State> {
+
+    public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Rollup");
+
+    /** Registers the entity type with Cluster Sharding on this node. */
+    public static void init(ActorSystem<?> system, RollupServices services) {
+        ClusterSharding.get(system).init(Entity.of(KEY, ctx -> create(ctx.getEntityId(), services)));
+    }
+
+    public static Behavior<Command> create(String address, RollupServices services) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RollupEntity(address, services, ctx, timers)));
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    public sealed interface Command extends Serializable {}
+
+    /** There may be new L1 blocks: process what is missing. Replies nothing (fire and forget). */
+    public enum Catchup implements Command { INSTANCE }
+
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+
+    public record Status(String address, boolean originated, int originationLevel, int headLevel, String headStateHash,
+                         long totalTicks, int lastCommitmentLevel, String lastCommitment, int lccLevel, String lcc,
+                         String stuck, String mode) implements Serializable {}
+
+    /** The evaluation of a level, from the PVM pool. */
+    record Evaluated(int level, byte[] l1Hash, byte[] stateHash, long ticks, long totalTicks, byte[] commitment,
+                     byte[] commitmentPredecessor, long commitmentTicks, String stuck) implements Command {}
+
+    record EvaluationFailed(int level, String reason) implements Command {}
+
+    record Originate(L1Source.RollupInfo info, byte[] genesisState) implements Command {}
+
+    // ------------------------------------------------------------------ events
+
+    public sealed interface Event extends Serializable {}
+
+    public record Originated(String address, int originationLevel, String pvmVersion, byte[] genesisState,
+                             byte[] genesisCommitment, byte[] originationL1Hash) implements Event {}
+
+    /** A level was evaluated; the L2 block and tree nodes were stored before this event. */
+    public record BlockProduced(int level, byte[] l1Hash, byte[] stateHash, long totalTicks, byte[] commitment,
+                                long commitmentTicks, String stuck) implements Event {}
+
+    /** Blocks above {@code toLevel} were on an abandoned L1 branch; the state is that of {@code toLevel}. */
+    public record Reverted(int toLevel, byte[] l1Hash, byte[] stateHash, long totalTicks, int lastCommitmentLevel,
+                           byte[] lastCommitment, long lastCommitmentTicks) implements Event {}
+
+    public record CommitmentPublished(byte[] commitment, int inboxLevel, int l1Level) implements Event {}
+
+    public record LccUpdated(byte[] commitment, int inboxLevel) implements Event {}
+
+    // ------------------------------------------------------------------ state
+
+    /** Small metadata only; the PVM state lives in the context store under {@code headState}. */
+    public record State(boolean originated, int originationLevel, String pvmVersion, byte[] genesisState,
+                        byte[] genesisCommitment, int headLevel, byte[] headL1Hash, byte[] headState, long totalTicks,
+                        int lastCommitmentLevel, byte[] lastCommitment, long lastCommitmentTicks,
+                        int lastPublishedLevel, int lccLevel, byte[] lcc, String stuck) implements Serializable {
+
+        static State empty() {
+            return new State(false, -1, null, null, null, -1, null, null, 0, -1, null, 0, -1, -1, null, null);
+        }
+
+        State withHead(int level, byte[] l1Hash, byte[] state, long ticks, String stuck) {
+            return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, level, l1Hash,
+                    state, ticks, lastCommitmentLevel, lastCommitment, lastCommitmentTicks, lastPublishedLevel,
+                    lccLevel, lcc, stuck);
+        }
+
+        State withLastCommitment(int level, byte[] hash, long ticks) {
+            return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, headLevel,
+                    headL1Hash, headState, totalTicks, level, hash, ticks, lastPublishedLevel, lccLevel, lcc, stuck);
+        }
+
+        State withPublished(int level) {
+            return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, headLevel,
+                    headL1Hash, headState, totalTicks, lastCommitmentLevel, lastCommitment, lastCommitmentTicks,
+                    level, lccLevel, lcc, stuck);
+        }
+
+        State withLcc(int level, byte[] hash) {
+            return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, headLevel,
+                    headL1Hash, headState, totalTicks, lastCommitmentLevel, lastCommitment, lastCommitmentTicks,
+                    lastPublishedLevel, level, hash, stuck);
+        }
+    }
+
+    // ------------------------------------------------------------------ behaviour
+
+    private final String address;
+    private final RollupServices services;
+    private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
+    private boolean busy;
+
+    private RollupEntity(String address, RollupServices services, ActorContext<Command> ctx,
+                         TimerScheduler<Command> timers) {
+        super(PersistenceId.of(KEY.name(), address));
+        this.address = address;
+        this.services = services;
+        this.ctx = ctx;
+        this.timers = timers;
+    }
+
+    @Override
+    public State emptyState() {
+        return State.empty();
+    }
+
+    @Override
+    public SignalHandler<State> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> ctx.getSelf().tell(Catchup.INSTANCE))
+                .build();
+    }
+
+    @Override
+    public CommandHandler<Command, Event, State> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(Catchup.class, this::onCatchup)
+                .onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), status(s)))
+                .onCommand(Originate.class, this::onOriginate)
+                .onCommand(Evaluated.class, this::onEvaluated)
+                .onCommand(EvaluationFailed.class, this::onEvaluationFailed)
+                .build();
+    }
+
+    private Status status(State s) {
+        return new Status(address, s.originated(), s.originationLevel(), s.headLevel(), hex(s.headState()),
+                s.totalTicks(), s.lastCommitmentLevel(), hex(s.lastCommitment()), s.lccLevel(), hex(s.lcc()),
+                s.stuck(), services.modeOf().apply(address).label());
+    }
+
+    private static String hex(byte[] b) {
+        return b == null ? null : Hex.encode(b);
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onCatchup(State s, Catchup c) {
+        if (busy) {
+            return Effect().none();
+        }
+        L1Source l1 = services.l1();
+        if (!s.originated()) {
+            Optional<L1Source.RollupInfo> info = l1.rollup(address);
+            if (info.isEmpty()) {
+                ctx.getLog().warn("rollup {} is not originated on L1 (yet)", address);
+                retryLater();
+                return Effect().none();
+            }
+            busy = true;
+            var i = info.get();
+            ctx.pipeToSelf(services.pvmThreads().async(() -> {
+                PvmState genesis = PvmState.originate(i.kernel(), PvmVersion.parse(i.pvmVersion()));
+                genesis.tree().persist(services.contextStore());
+                return genesis.hash().bytes();
+            }), (state, err) -> err != null ? new EvaluationFailed(i.originationLevel(), err.toString())
+                    : new Originate(i, state));
+            return Effect().none();
+        }
+        if (s.stuck() != null) {
+            return Effect().none();
+        }
+        int next = s.headLevel() + 1;
+        Optional<L1Block> block = l1.block(next);
+        if (block.isEmpty()) {
+            return Effect().none(); // up to date; the L1 head subscription will wake us up
+        }
+        Optional<L1Block> pred = l1.block(s.headLevel());
+        if (pred.isEmpty() || !Arrays.equals(pred.get().hash(), s.headL1Hash())
+                || !Arrays.equals(block.get().predecessor(), s.headL1Hash())) {
+            return revert(s);
+        }
+        busy = true;
+        evaluate(s, block.get(), pred.get());
+        return Effect().none();
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onOriginate(State s, Originate c) {
+        busy = false;
+        var i = c.info();
+        byte[] genesisCommitment = Commitment.genesis(Hash.fromBytes(c.genesisState()), i.originationLevel()).hash().bytes();
+        if (!Arrays.equals(genesisCommitment, i.genesisCommitment())) {
+            ctx.getLog().warn("rollup {}: our genesis commitment {} differs from L1's {}", address,
+                    Hex.encode(genesisCommitment), Hex.encode(i.genesisCommitment()));
+        }
+        byte[] l1Hash = services.l1().block(i.originationLevel()).map(L1Block::hash).orElse(new byte[32]);
+        return Effect().persist(new Originated(address, i.originationLevel(), i.pvmVersion(), c.genesisState(),
+                        genesisCommitment, l1Hash))
+                .thenRun(st -> ctx.getSelf().tell(Catchup.INSTANCE));
+    }
+
+    private void evaluate(State s, L1Block block, L1Block pred) {
+        final byte[] headState = s.headState();
+        final int lastCommitmentLevel = s.lastCommitmentLevel();
+        final byte[] lastCommitment = s.lastCommitment();
+        final long lastCommitmentTicks = s.lastCommitmentTicks();
+        final long totalBefore = s.totalTicks();
+        final int period = services.l1().constants().commitmentPeriod();
+        final int originationLevel = s.originationLevel();
+        ctx.pipeToSelf(services.pvmThreads().async(() -> {
+            LevelInput input = Inbox.forRollup(address, block, pred);
+            PvmState state = new PvmState(Tree.load(Hash.fromBytes(headState), services.contextStore()));
+            Pvm pvm = new Pvm(services.pvmConfig(), services.preimages(),
+                    new RollupMetadata(RollupAddress.fromBase58(address).bytes(), originationLevel),
+                    services.pvmThreads());
+            LevelResult r = pvm.runLevel(state, input);
+            PvmState next = r.state();
+            // tree nodes first, then the L2 block, then (back on the actor) the event
+            next.tree().persist(services.contextStore());
+            long total = next.ticks();
+            byte[] commitment = null;
+            long commitmentTicks = 0;
+            if (block.level() == lastCommitmentLevel + period) {
+                commitmentTicks = total - lastCommitmentTicks;
+                Commitment cm = new Commitment(next.hash(), block.level(), Hash.fromBytes(lastCommitment),
+                        commitmentTicks);
+                commitment = cm.hash().bytes();
+            }
+            services.chain().put(address, new L2Block(block.level(), block.hash(), Hash.fromBytes(Inbox.hash(input)),
+                    input.messages(), next.hash(), total - totalBefore, total, r.outbox().size(), r.kernelRuns(),
+                    Optional.ofNullable(commitment).map(Hash::fromBytes)));
+            return new Evaluated(block.level(), block.hash(), next.hash().bytes(), total - totalBefore, total,
+                    commitment, lastCommitment, commitmentTicks, next.stuck().orElse(null));
+        }), (result, err) -> {
+            if (err == null) {
+                return result;
+            }
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                    ? err.getCause() : err;
+            return new EvaluationFailed(block.level(), cause.toString());
+        });
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onEvaluated(State s, Evaluated e) {
+        busy = false;
+        if (e.level() != s.headLevel() + 1) {
+            return Effect().none(); // a stale result (a reorg happened meanwhile)
+        }
+        return Effect().persist(new BlockProduced(e.level(), e.l1Hash(), e.stateHash(), e.totalTicks(),
+                        e.commitment(), e.commitmentTicks(), e.stuck()))
+                .thenRun(st -> {
+                    afterBlock(st, e);
+                    ctx.getSelf().tell(Catchup.INSTANCE);
+                });
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onEvaluationFailed(State s, EvaluationFailed f) {
+        busy = false;
+        ctx.getLog().warn("rollup {}: level {} not evaluated, retrying: {}", address, f.level(), f.reason());
+        retryLater();
+        return Effect().none();
+    }
+
+    private void retryLater() {
+        timers.startSingleTimer("retry", Catchup.INSTANCE, Duration.ofSeconds(1));
+    }
+
+    /** Side effects of a new block, by mode: publish its commitment. */
+    private void afterBlock(State s, Evaluated e) {
+        RollupMode mode = services.modeOf().apply(address);
+        if (e.commitment() != null && mode.publishes()) {
+            Commitment cm = new Commitment(Hash.fromBytes(e.stateHash()), e.level(),
+                    Hash.fromBytes(e.commitmentPredecessor()), e.commitmentTicks());
+            var result = services.l1().inject(new L1Operation.Publish(services.operatorOf().apply(address), address,
+                    e.commitment(), e.level(), cm.encode()));
+            if (!result.ok()) {
+                ctx.getLog().warn("rollup {}: publishing the commitment of level {} failed: {}", address, e.level(),
+                        result.error());
+            }
+        }
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> revert(State s) {
+        // walk back to the highest level whose L1 block is still on the main chain
+        int level = s.headLevel();
+        while (level > s.originationLevel()) {
+            var ours = services.chain().get(address, level);
+            var theirs = services.l1().block(level);
+            if (ours.isPresent() && theirs.isPresent() && Arrays.equals(ours.get().l1Hash(), theirs.get().hash())) {
+                break;
+            }
+            level--;
+        }
+        if (level <= s.originationLevel()) {
+            level = s.originationLevel();
+        }
+        final int to = level;
+        ctx.getLog().info("rollup {}: L1 reorg, reverting from level {} to {}", address, s.headLevel(), to);
+        byte[] l1Hash;
+        byte[] state;
+        long total;
+        if (to == s.originationLevel()) {
+            l1Hash = services.l1().block(to).map(L1Block::hash).orElse(new byte[32]);
+            state = s.genesisState();
+            total = 0;
+        } else {
+            L2Block b = services.chain().get(address, to).orElseThrow();
+            l1Hash = b.l1Hash();
+            state = b.stateHash().bytes();
+            total = b.totalTicks();
+        }
+        // the last commitment at or below the common level
+        int cl = s.originationLevel();
+        byte[] cHash = s.genesisCommitment();
+        long cTicks = 0;
+        for (int l = to; l > s.originationLevel(); l--) {
+            var b = services.chain().get(address, l);
+            if (b.isPresent() && b.get().commitment().isPresent()) {
+                cl = l;
+                cHash = b.get().commitment().get().bytes();
+                cTicks = b.get().totalTicks();
+                break;
+            }
+        }
+        services.chain().truncateAbove(address, to);
+        return Effect().persist(new Reverted(to, l1Hash, state, total, cl, cHash, cTicks))
+                .thenRun(st -> ctx.getSelf().tell(Catchup.INSTANCE));
+    }
+
+    @Override
+    public EventHandler<State, Event> eventHandler() {
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(Originated.class, (s, e) -> new State(true, e.originationLevel(), e.pvmVersion(),
+                        e.genesisState(), e.genesisCommitment(), e.originationLevel(), e.originationL1Hash(),
+                        e.genesisState(), 0, e.originationLevel(), e.genesisCommitment(), 0, -1,
+                        e.originationLevel(), e.genesisCommitment(), null))
+                .onEvent(BlockProduced.class, (s, e) -> {
+                    State n = s.withHead(e.level(), e.l1Hash(), e.stateHash(), e.totalTicks(), e.stuck());
+                    return e.commitment() == null ? n : n.withLastCommitment(e.level(), e.commitment(), e.totalTicks());
+                })
+                .onEvent(Reverted.class, (s, e) -> s.withHead(e.toLevel(), e.l1Hash(), e.stateHash(), e.totalTicks(), null)
+                        .withLastCommitment(e.lastCommitmentLevel(), e.lastCommitment(), e.lastCommitmentTicks())
+                        .withPublished(Math.min(s.lastPublishedLevel(), e.toLevel())))
+                .onEvent(CommitmentPublished.class, (s, e) -> s.withPublished(Math.max(s.lastPublishedLevel(), e.inboxLevel())))
+                .onEvent(LccUpdated.class, (s, e) -> s.withLcc(e.inboxLevel(), e.commitment()))
+                .build();
+    }
+}
