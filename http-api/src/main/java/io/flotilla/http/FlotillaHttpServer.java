@@ -109,7 +109,8 @@ public final class FlotillaHttpServer implements AutoCloseable {
         }
         return Http.get(system)
                 .newServerAt(settings.host(), settings.port())
-                .adaptSettings(s -> s.withRemoteAddressAttribute(true))
+                .adaptSettings(s -> s.withRemoteAddressAttribute(true)
+                        .withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
                 .bind(routes.route())
                 .thenApply(b -> {
                     binding = b;
