@@ -36,6 +36,7 @@ public final class Endpoints {
             node("GET", "/openapi", "This OpenAPI 3 description", "json"),
             node("GET", "/metrics", "Prometheus metrics of the node and of the HTTP API", "text"),
             node("GET", "/rollups", "The rollups served by this node, with head, LCC and status", "json"),
+            node("GET", "/rollups/{rollup}", "One rollup: head, LCC, status, mode", "json"),
             r("GET", "/health", "Health of this rollup (Octez shape)", "json"),
             r("GET", "/global/smart_rollup_address", "The rollup's sr1 address", "json"),
             r("GET", "/global/tezos_head", "Hash of the last L1 block processed (or null)", "json"),

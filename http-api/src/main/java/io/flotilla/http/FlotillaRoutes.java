@@ -92,7 +92,9 @@ public final class FlotillaRoutes extends AllDirectives {
                         path("metrics", () -> get(this::metricsText)),
                         pathPrefix("rollups", () -> concat(
                                 pathEndOrSingleSlash(() -> get(this::listRollups)),
-                                pathPrefix(segment(), addr -> withRollup(addr, this::rollupRoutes)))),
+                                pathPrefix(segment(), addr -> withRollup(addr, r -> concat(
+                                        pathEndOrSingleSlash(() -> get(() -> withSummary(r, FlotillaRoutes::rollupEntry))),
+                                        rollupRoutes(r)))))),
                         defaultRollup()))));
     }
 
@@ -512,38 +514,51 @@ public final class FlotillaRoutes extends AllDirectives {
     private Route listRollups() {
         return completeWithFuture(allSummaries().thenApply(ss -> {
             ArrayNode a = Json.arr();
-            for (RollupSummary s : ss) {
-                ObjectNode o = a.addObject().put("address", s.rollup());
-                if (s.headLevel().isPresent()) {
-                    ObjectNode h = o.putObject("head").put("level", s.headLevel().get());
-                    s.headStateHashHex().ifPresent(x -> h.put("state_hash", Json.stateHash(x)));
-                    h.put("total_ticks", Long.toString(s.totalTicks()));
-                } else {
-                    o.putNull("head");
-                }
-                if (s.lcc().isPresent()) {
-                    o.putObject("lcc").put("commitment_hash", Json.commitmentHash(s.lcc().get().hashHex()))
-                            .put("level", s.lcc().get().level());
-                } else {
-                    o.putNull("lcc");
-                }
-                o.put("status", s.status()).put("mode", s.mode()).put("pvm_version", s.pvmVersion())
-                        .put("origination_level", s.originationLevel());
-            }
+            ss.forEach(s -> a.add(rollupEntry(s)));
             return ok(a);
         }).exceptionally(this::failure));
+    }
+
+    /** One rollup as {@code /rollups} lists it: address, head, LCC, status, mode. */
+    private static ObjectNode rollupEntry(RollupSummary s) {
+        ObjectNode o = Json.obj().put("address", s.rollup());
+        if (s.headLevel().isPresent()) {
+            ObjectNode h = o.putObject("head").put("level", s.headLevel().get());
+            s.headStateHashHex().ifPresent(x -> h.put("state_hash", Json.stateHash(x)));
+            h.put("total_ticks", Long.toString(s.totalTicks()));
+        } else {
+            o.putNull("head");
+        }
+        if (s.lcc().isPresent()) {
+            o.putObject("lcc").put("commitment_hash", Json.commitmentHash(s.lcc().get().hashHex()))
+                    .put("level", s.lcc().get().level());
+        } else {
+            o.putNull("lcc");
+        }
+        o.put("status", s.status()).put("mode", s.mode()).put("pvm_version", s.pvmVersion())
+                .put("origination_level", s.originationLevel());
+        s.l1HeadLevel().ifPresent(l -> o.put("l1_head_level", l));
+        return o;
     }
 
     private CompletionStage<List<RollupSummary>> allSummaries() {
         List<CompletableFuture<Optional<RollupSummary>>> fs = new ArrayList<>();
         for (String r : q.rollups()) {
-            fs.add(timed(q.summary(r)));
+            // one silent or failing entity must not hide the others: it is listed as unavailable
+            fs.add(timed(q.summary(r)).exceptionally(t -> Optional.of(unavailable(r, unwrap(t)))));
         }
         return CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<RollupSummary> out = new ArrayList<>();
             fs.forEach(f -> f.join().ifPresent(out::add));
             return out;
         });
+    }
+
+    private RollupSummary unavailable(String r, Throwable t) {
+        String why = t instanceof TimeoutException ? "no answer in " + settings.queryTimeout().toMillis() + " ms"
+                : t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return new RollupSummary(r, Optional.empty(), Optional.empty(), 0, Optional.empty(), Optional.empty(),
+                Optional.empty(), "unavailable: " + why, "unknown", 0, "unknown", Optional.empty(), Optional.empty());
     }
 
     private Route nodeHealth() {

@@ -145,6 +145,8 @@ class HttpApiTest {
         assertEquals(y, l.get(1).get("address").asText());
         assertEquals("observer", l.get(1).get("mode").asText());
         assertEquals(json(multiBase + "/rollups/"), l);
+        assertEquals(l.get(1), json(multiBase + "/rollups/" + y));
+        assertEquals(l.get(0), json(multiBase + "/rollups/" + x + "/"));
     }
 
     @Test
@@ -497,7 +499,7 @@ class HttpApiTest {
                 continue; // covered by the stream tests
             }
             List<String> paths = new ArrayList<>();
-            String p = e.path().replace("{block_id}", "head").replace("{level}", "29")
+            String p = e.path().replace("{rollup}", a).replace("{block_id}", "head").replace("{level}", "29")
                     .replace("{hash}", src1(h(a + "commitment25")));
             StringBuilder q = new StringBuilder();
             for (Endpoints.Query query : e.query()) {

@@ -21,7 +21,7 @@ import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.javadsl.Source;
 
 /** A RollupQueries over maps, with a few ready-made rollups for the HTTP tests. */
-final class InMemoryRollupQueries implements RollupQueries {
+class InMemoryRollupQueries implements RollupQueries {
 
     /** Everything the node knows about one rollup. */
     static final class Rollup {
