@@ -84,7 +84,9 @@ public final class FlotillaRoutes extends AllDirectives {
 
     /** The whole API: metrics around error handling around the routes. */
     public Route route() {
-        return measured(() -> handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(),
+        return measured(() -> withRequestTimeoutResponse(req -> error(503, "timeout",
+                "the request timed out (pekko.http.server.request-timeout)"),
+                () -> handleExceptions(exceptionHandler(), () -> handleRejections(rejectionHandler(),
                 () -> concat(
                         path("health", () -> get(this::nodeHealth)),
                         path("version", () -> get(() -> complete(ok(versionJson())))),
@@ -95,7 +97,7 @@ public final class FlotillaRoutes extends AllDirectives {
                                 pathPrefix(segment(), addr -> withRollup(addr, r -> concat(
                                         pathEndOrSingleSlash(() -> get(() -> withSummary(r, FlotillaRoutes::rollupEntry))),
                                         rollupRoutes(r)))))),
-                        defaultRollup()))));
+                        defaultRollup())))));
     }
 
     private Route measured(Supplier<Route> inner) {
