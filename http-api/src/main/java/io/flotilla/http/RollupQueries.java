@@ -1,0 +1,71 @@
+package io.flotilla.http;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * What the HTTP API reads from (and asks of) the node's rollup entities. Implemented by the node
+ * over the sharded {@code Rollup} entities and their stores; tests use an in-memory implementation.
+ *
+ * <p>Hashes travel as lower-case hex of their raw bytes (32 bytes for state, inbox, commitment and
+ * L1 block hashes); the HTTP layer turns them into base58 ({@code srs1}, {@code srib1},
+ * {@code src1}, {@code B}). Rollup addresses travel as their {@code sr1...} text.
+ *
+ * <p>Synchronous methods may block on storage: the HTTP layer calls them on a blocking executor,
+ * never on the dispatcher. They should throw {@link IllegalArgumentException} for arguments they
+ * refuse (mapped to 400) and return empty for what does not exist (mapped to 404).
+ */
+public interface RollupQueries {
+
+    /** The sr1 addresses served by this node. */
+    List<String> rollups();
+
+    /** Head, commitments, LCC, status, mode and L1 view of a rollup; empty when the node does not serve it. */
+    CompletionStage<Optional<RollupSummary>> summary(String rollup);
+
+    /** The L2 block produced for the L1 level {@code level}; empty when unknown or garbage-collected. */
+    Optional<L2BlockView> block(String rollup, int level);
+
+    /** The level of the L2 block made from the L1 block with this hash (hex), if known. */
+    Optional<Integer> levelOfL1Hash(String rollup, String l1HashHex);
+
+    /** Reads of the durable storage in the PVM state after block {@code level}. */
+    Optional<DurableView> durable(String rollup, int level);
+
+    /** Outbox messages of {@code outboxLevel} in the state of block {@code level}, by index. */
+    List<byte[]> outbox(String rollup, int level, int outboxLevel);
+
+    /** Proof bytes of outbox message ({@code outboxLevel}, {@code index}) against block {@code level}'s state hash. */
+    Optional<byte[]> outboxProof(String rollup, int level, int outboxLevel, int index);
+
+    /** A commitment computed (or published) by this node, by hash (hex). */
+    Optional<CommitmentView> commitment(String rollup, String hashHex);
+
+    /** Outbox messages not executed yet. */
+    List<OutboxPending> pendingOutbox(String rollup);
+
+    /**
+     * Hands messages to the batcher; completes with their ids (hex of Blake2b-256 of each message),
+     * or fails with {@link IllegalStateException} when the rollup's mode does not batch.
+     */
+    CompletionStage<List<String>> inject(String rollup, List<byte[]> messages);
+
+    /** Ids (hex) of the messages waiting in the batcher's queue, in order. */
+    List<String> batcherQueue(String rollup);
+
+    GcInfo gcInfo(String rollup);
+
+    /** Cancels a running GC; true when one was running. */
+    boolean cancelGc(String rollup);
+
+    /** New L2 heads as they are produced (a live stream: it does not replay the past). */
+    Source<BlockEvent, ?> monitorBlocks(String rollup);
+
+    /** New finalized L2 blocks as they become final. */
+    Source<BlockEvent, ?> monitorFinalizedBlocks(String rollup);
+
+    /** Prometheus text of the node's metrics (the HTTP layer appends its own). */
+    String metricsText();
+}
