@@ -73,7 +73,12 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
 
     /** The evaluation of a level, from the PVM pool. */
     record Evaluated(int level, byte[] l1Hash, byte[] stateHash, long ticks, long totalTicks, byte[] commitment,
-                     byte[] commitmentPredecessor, long commitmentTicks, String stuck) implements Command {}
+                     byte[] commitmentPredecessor, long commitmentTicks, String stuck,
+                     java.util.List<Event> observed) implements Command {}
+
+    record OutboxDone(int outboxLevel, int executed, int refused) implements Command {}
+
+    record OutboxFailed(int outboxLevel, String reason) implements Command {}
 
     record EvaluationFailed(int level, String reason) implements Command {}
 
@@ -98,39 +103,50 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
 
     public record LccUpdated(byte[] commitment, int inboxLevel) implements Event {}
 
+    /** Outbox messages up to this level were submitted for execution (operator and maintenance modes). */
+    public record OutboxHandled(int outboxLevel, int executed, int refused) implements Event {}
+
     // ------------------------------------------------------------------ state
 
     /** Small metadata only; the PVM state lives in the context store under {@code headState}. */
     public record State(boolean originated, int originationLevel, String pvmVersion, byte[] genesisState,
                         byte[] genesisCommitment, int headLevel, byte[] headL1Hash, byte[] headState, long totalTicks,
                         int lastCommitmentLevel, byte[] lastCommitment, long lastCommitmentTicks,
-                        int lastPublishedLevel, int lccLevel, byte[] lcc, String stuck) implements Serializable {
+                        int lastPublishedLevel, int lccLevel, byte[] lcc, String stuck, int outboxHandledLevel)
+            implements Serializable {
 
         static State empty() {
-            return new State(false, -1, null, null, null, -1, null, null, 0, -1, null, 0, -1, -1, null, null);
+            return new State(false, -1, null, null, null, -1, null, null, 0, -1, null, 0, -1, -1, null, null, -1);
+        }
+
+        State withOutboxHandled(int level) {
+            return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, headLevel,
+                    headL1Hash, headState, totalTicks, lastCommitmentLevel, lastCommitment, lastCommitmentTicks,
+                    lastPublishedLevel, lccLevel, lcc, stuck, Math.max(outboxHandledLevel, level));
         }
 
         State withHead(int level, byte[] l1Hash, byte[] state, long ticks, String stuck) {
             return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, level, l1Hash,
                     state, ticks, lastCommitmentLevel, lastCommitment, lastCommitmentTicks, lastPublishedLevel,
-                    lccLevel, lcc, stuck);
+                    lccLevel, lcc, stuck, outboxHandledLevel);
         }
 
         State withLastCommitment(int level, byte[] hash, long ticks) {
             return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, headLevel,
-                    headL1Hash, headState, totalTicks, level, hash, ticks, lastPublishedLevel, lccLevel, lcc, stuck);
+                    headL1Hash, headState, totalTicks, level, hash, ticks, lastPublishedLevel, lccLevel, lcc, stuck,
+                    outboxHandledLevel);
         }
 
         State withPublished(int level) {
             return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, headLevel,
                     headL1Hash, headState, totalTicks, lastCommitmentLevel, lastCommitment, lastCommitmentTicks,
-                    level, lccLevel, lcc, stuck);
+                    level, lccLevel, lcc, stuck, outboxHandledLevel);
         }
 
         State withLcc(int level, byte[] hash) {
             return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, headLevel,
                     headL1Hash, headState, totalTicks, lastCommitmentLevel, lastCommitment, lastCommitmentTicks,
-                    lastPublishedLevel, level, hash, stuck);
+                    lastPublishedLevel, level, hash, stuck, outboxHandledLevel);
         }
     }
 
@@ -171,6 +187,14 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                 .onCommand(Originate.class, this::onOriginate)
                 .onCommand(Evaluated.class, this::onEvaluated)
                 .onCommand(EvaluationFailed.class, this::onEvaluationFailed)
+                .onCommand(OutboxDone.class, (st, c) -> Effect().persist(new OutboxHandled(c.outboxLevel(), c.executed(),
+                        c.refused())))
+                .onCommand(OutboxFailed.class, (st, c) -> {
+                    outboxInFlight = -1;
+                    ctx.getLog().warn("rollup {}: executing the outbox up to level {} failed: {}", address,
+                            c.outboxLevel(), c.reason());
+                    return Effect().none();
+                })
                 .build();
     }
 
@@ -269,7 +293,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                     input.messages(), next.hash(), total - totalBefore, total, r.outbox().size(), r.kernelRuns(),
                     Optional.ofNullable(commitment).map(Hash::fromBytes)));
             return new Evaluated(block.level(), block.hash(), next.hash().bytes(), total - totalBefore, total,
-                    commitment, lastCommitment, commitmentTicks, next.stuck().orElse(null));
+                    commitment, lastCommitment, commitmentTicks, next.stuck().orElse(null), observe(block));
         }), (result, err) -> {
             if (err == null) {
                 return result;
@@ -280,13 +304,31 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         });
     }
 
+    /** What the block says L1 did for this rollup: publications by our operator, cementations. */
+    private java.util.List<Event> observe(L1Block block) {
+        java.util.List<Event> out = new java.util.ArrayList<>();
+        String operator = services.operatorOf().apply(address);
+        for (L1Operation op : block.operations()) {
+            if (op instanceof L1Operation.Publish p && address.equals(p.rollup()) && p.commitmentHash() != null
+                    && operator.equals(p.source())) {
+                out.add(new CommitmentPublished(p.commitmentHash(), p.inboxLevel(), block.level()));
+            } else if (op instanceof L1Operation.Cement c && address.equals(c.rollup()) && c.commitmentHash() != null) {
+                out.add(new LccUpdated(c.commitmentHash(), c.inboxLevel()));
+            }
+        }
+        return out;
+    }
+
     private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onEvaluated(State s, Evaluated e) {
         busy = false;
         if (e.level() != s.headLevel() + 1) {
             return Effect().none(); // a stale result (a reorg happened meanwhile)
         }
-        return Effect().persist(new BlockProduced(e.level(), e.l1Hash(), e.stateHash(), e.totalTicks(),
-                        e.commitment(), e.commitmentTicks(), e.stuck()))
+        java.util.List<Event> events = new java.util.ArrayList<>();
+        events.add(new BlockProduced(e.level(), e.l1Hash(), e.stateHash(), e.totalTicks(),
+                e.commitment(), e.commitmentTicks(), e.stuck()));
+        events.addAll(e.observed());
+        return Effect().persist(events)
                 .thenRun(st -> {
                     afterBlock(st, e);
                     ctx.getSelf().tell(Catchup.INSTANCE);
@@ -304,9 +346,19 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         timers.startSingleTimer("retry", Catchup.INSTANCE, Duration.ofSeconds(1));
     }
 
-    /** Side effects of a new block, by mode: publish its commitment. */
+    /** Transient: cementations injected and not yet seen on L1 (avoids injecting them twice). */
+    private final java.util.Set<String> cementsInjected = new java.util.HashSet<>();
+    private int outboxInFlight = -1;
+
+    /** Side effects of a new block, by mode: publish its commitment, cement, execute the outbox. */
     private void afterBlock(State s, Evaluated e) {
         RollupMode mode = services.modeOf().apply(address);
+        if (mode.cements()) {
+            cement(s);
+        }
+        if (mode.executesOutbox() && s.lccLevel() > s.outboxHandledLevel() && outboxInFlight < s.lccLevel()) {
+            executeOutbox(s);
+        }
         if (e.commitment() != null && mode.publishes()) {
             Commitment cm = new Commitment(Hash.fromBytes(e.stateHash()), e.level(),
                     Hash.fromBytes(e.commitmentPredecessor()), e.commitmentTicks());
@@ -317,6 +369,69 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                         result.error());
             }
         }
+    }
+
+    /** Cements every commitment of ours whose challenge window has passed and whose predecessor is the LCC. */
+    private void cement(State s) {
+        L1Source l1 = services.l1();
+        int l1Head = l1.head().level();
+        int window = l1.constants().challengeWindow();
+        for (L1Source.PublishedCommitment c : l1.commitments(address)) {
+            if (c.cemented() || c.conflicted() || s.lcc() == null || !Arrays.equals(c.predecessor(), s.lcc())
+                    || c.publishedLevel() + window > l1Head) {
+                continue;
+            }
+            var ours = services.chain().get(address, c.inboxLevel());
+            if (ours.isEmpty() || ours.get().commitment().isEmpty()
+                    || !Arrays.equals(ours.get().commitment().get().bytes(), c.hash())) {
+                continue; // never cement a commitment we do not agree with
+            }
+            String key = Hex.encode(c.hash());
+            if (cementsInjected.add(key)) {
+                var r = l1.inject(L1Operation.cement(services.operatorOf().apply(address), address, c.hash()));
+                if (!r.ok()) {
+                    cementsInjected.remove(key);
+                    ctx.getLog().warn("rollup {}: cementing {} refused: {}", address, key, r.error());
+                }
+            }
+        }
+    }
+
+    /**
+     * Submits every outbox message up to the LCC for execution, each with a proof against the
+     * cemented state. Messages L1 refuses (not a valid outbox message, expired) are counted and skipped.
+     */
+    private void executeOutbox(State s) {
+        int lccLevel = s.lccLevel();
+        var block = services.chain().get(address, lccLevel);
+        if (block.isEmpty()) {
+            return; // we have not evaluated the cemented level yet
+        }
+        outboxInFlight = lccLevel;
+        final byte[] lcc = s.lcc();
+        final int from = s.outboxHandledLevel();
+        final String operator = services.operatorOf().apply(address);
+        ctx.pipeToSelf(services.pvmThreads().async(() -> {
+            PvmState cemented = new PvmState(Tree.load(block.get().stateHash(), services.contextStore()));
+            int executed = 0;
+            int refused = 0;
+            for (int level : cemented.outboxLevels()) {
+                if (level <= from || level > lccLevel) {
+                    continue;
+                }
+                int n = cemented.outbox(level).size();
+                for (int i = 0; i < n; i++) {
+                    byte[] proof = cemented.proveOutboxMessage(level, i).toBytes();
+                    var r = services.l1().inject(L1Operation.executeOutbox(operator, address, lcc, proof));
+                    if (r.ok()) {
+                        executed++;
+                    } else {
+                        refused++;
+                    }
+                }
+            }
+            return new OutboxDone(lccLevel, executed, refused);
+        }), (done, err) -> err == null ? done : new OutboxFailed(lccLevel, err.toString()));
     }
 
     private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> revert(State s) {
@@ -372,7 +487,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                 .onEvent(Originated.class, (s, e) -> new State(true, e.originationLevel(), e.pvmVersion(),
                         e.genesisState(), e.genesisCommitment(), e.originationLevel(), e.originationL1Hash(),
                         e.genesisState(), 0, e.originationLevel(), e.genesisCommitment(), 0, -1,
-                        e.originationLevel(), e.genesisCommitment(), null))
+                        e.originationLevel(), e.genesisCommitment(), null, e.originationLevel()))
                 .onEvent(BlockProduced.class, (s, e) -> {
                     State n = s.withHead(e.level(), e.l1Hash(), e.stateHash(), e.totalTicks(), e.stuck());
                     return e.commitment() == null ? n : n.withLastCommitment(e.level(), e.commitment(), e.totalTicks());
@@ -382,6 +497,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                         .withPublished(Math.min(s.lastPublishedLevel(), e.toLevel())))
                 .onEvent(CommitmentPublished.class, (s, e) -> s.withPublished(Math.max(s.lastPublishedLevel(), e.inboxLevel())))
                 .onEvent(LccUpdated.class, (s, e) -> s.withLcc(e.inboxLevel(), e.commitment()))
+                .onEvent(OutboxHandled.class, (s, e) -> s.withOutboxHandled(e.outboxLevel()))
                 .build();
     }
 }
