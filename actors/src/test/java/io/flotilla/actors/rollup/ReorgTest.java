@@ -1,0 +1,108 @@
+package io.flotilla.actors.rollup;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.typesafe.config.ConfigFactory;
+import io.flotilla.actors.l1.L1Operation;
+import io.flotilla.actors.l1.SandboxAccounts;
+import io.flotilla.actors.l1.SandboxL1;
+import io.flotilla.persistence.chain.InMemoryL2ChainStore;
+import io.flotilla.pvm.KernelFiles;
+import io.flotilla.pvm.LevelInput;
+import io.flotilla.pvm.Pvm;
+import io.flotilla.pvm.PvmConfig;
+import io.flotilla.pvm.PvmState;
+import io.flotilla.pvm.PvmThreads;
+import io.flotilla.pvm.PvmVersion;
+import io.flotilla.pvm.encoding.RollupAddress;
+import io.flotilla.pvm.host.RollupMetadata;
+import io.flotilla.pvm.reveal.PreimageSource;
+import io.flotilla.pvm.tree.NodeStore;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Reorgs of depth 1 to 5 at random levels: the rollup ends where a run over the final chain ends. */
+class ReorgTest {
+
+    ActorTestKit kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
+            .withFallback(ConfigFactory.parseString("""
+                    pekko.actor.allow-java-serialization = on
+                    pekko.actor.warn-about-java-serializer-usage = off
+                    """))
+            .withFallback(ConfigFactory.load()));
+
+    @AfterEach
+    void stop() {
+        kit.shutdownTestKit();
+    }
+
+    private static RollupEntity.Status await(ActorTestKit kit, ActorRef<RollupEntity.Command> ref, int level) throws Exception {
+        TestProbe<RollupEntity.Status> probe = kit.createTestProbe();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        RollupEntity.Status s;
+        do {
+            ref.tell(RollupEntity.Catchup.INSTANCE);
+            ref.tell(new RollupEntity.GetStatus(probe.getRef()));
+            s = probe.receiveMessage(Duration.ofSeconds(10));
+            if (s.headLevel() >= level) {
+                return s;
+            }
+            Thread.sleep(5);
+        } while (System.nanoTime() < deadline);
+        return s;
+    }
+
+    @Test
+    void randomReorgsEndInTheFinalChainsState() throws Exception {
+        Random rnd = new Random(20261122);
+        SandboxL1 l1 = SandboxL1.manual();
+        String account = SandboxAccounts.bootstrap(2).address();
+        byte[] counter;
+        try (InputStream in = getClass().getResourceAsStream("/kernels/echo.wat")) {
+            counter = KernelFiles.fromText(new String(in.readAllBytes(), StandardCharsets.UTF_8), "echo.wat");
+        }
+        String rollup = l1.inject(L1Operation.originate(account, counter, "bytes", PvmVersion.DEFAULT.label()))
+                .orThrow().rollup().orElseThrow();
+        l1.produceBlock();
+        RollupServices services = new RollupServices(l1, NodeStore.inMemory(), new InMemoryL2ChainStore(),
+                PvmConfig.defaults(), PvmThreads.SHARED, PreimageSource.none(), a -> RollupMode.OBSERVER, a -> account);
+        ActorRef<RollupEntity.Command> ref = kit.spawn(RollupEntity.create(rollup, services));
+
+        int reorgs = 0;
+        for (int step = 0; step < 40; step++) {
+            l1.inject(L1Operation.addMessages(account, List.of(("m" + step).getBytes(StandardCharsets.UTF_8)))).orThrow();
+            l1.produceBlock();
+            if (step > 8 && rnd.nextInt(4) == 0) {
+                // let the rollup reach the head first, sometimes, so that it has blocks to revert
+                if (rnd.nextBoolean()) {
+                    await(kit, ref, l1.head().level());
+                }
+                l1.reorg(1 + rnd.nextInt(5));
+                reorgs++;
+            }
+        }
+        assertTrue(reorgs >= 3, "the seed gives several reorgs");
+        RollupEntity.Status s = await(kit, ref, l1.head().level());
+        assertEquals(l1.head().level(), s.headLevel());
+
+        // a plain PVM run over the final chain only
+        int origination = l1.rollup(rollup).orElseThrow().originationLevel();
+        Pvm pvm = new Pvm(PvmConfig.defaults(), PreimageSource.none(),
+                new RollupMetadata(RollupAddress.fromBase58(rollup).bytes(), origination));
+        PvmState state = PvmState.originate(counter, PvmVersion.DEFAULT);
+        for (int level = origination + 1; level <= l1.head().level(); level++) {
+            LevelInput in = Inbox.forRollup(rollup, l1.block(level).orElseThrow(), l1.block(level - 1).orElseThrow());
+            state = pvm.runLevel(state, in).state();
+        }
+        assertEquals(state.hash().hex(), s.headStateHash());
+    }
+}
