@@ -152,7 +152,9 @@ public final class SandboxL1 implements L1Source {
             long ms = config.constants().blockTime().toMillis();
             timer.scheduleAtFixedRate(() -> {
                 try {
-                    produceBlock();
+                    if (!closed) {
+                        produceBlock();
+                    }
                 } catch (RuntimeException e) {
                     LOG.error("sandbox L1: producing a block failed", e);
                 }
