@@ -5,13 +5,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A canonical binary form of sandbox blocks and operations: what a block hash is computed over, and a
  * way to compare operations by content (records holding arrays compare by identity).
  * Strings and byte strings are uint32-length-prefixed; a missing value is length {@code 0xffffffff}.
+ * The same form, read back by {@link #decode} and {@link #decodeBlock}, is how a durable {@link SandboxL1}
+ * stores its blocks.
  */
 public final class L1Codec {
     private L1Codec() {}
@@ -21,6 +26,61 @@ public final class L1Codec {
         Out o = new Out();
         write(o, op);
         return o.bytes();
+    }
+
+    /**
+     * Reads an operation written by {@link #encode}.
+     *
+     * @throws IllegalArgumentException when the bytes are not one well-formed operation
+     */
+    public static L1Operation decode(byte[] bytes) {
+        In in = new In(bytes);
+        L1Operation op = read(in);
+        in.end();
+        return op;
+    }
+
+    /** A whole block: level, timestamp, hash, predecessor, protocol, then the encoded operations. */
+    public static byte[] encodeBlock(L1Block b) {
+        Out o = new Out();
+        o.i32(b.level()).i64(b.timestamp()).raw(b.hash()).raw(b.predecessor()).str(b.protocol());
+        o.i32(b.operations().size());
+        for (L1Operation op : b.operations()) {
+            o.bytes(encode(op));
+        }
+        return o.bytes();
+    }
+
+    /**
+     * Reads a block written by {@link #encodeBlock}; its hash is not checked against its content.
+     *
+     * @throws IllegalArgumentException when the bytes are not one well-formed block
+     */
+    public static L1Block decodeBlock(byte[] bytes) {
+        In in = new In(bytes);
+        int level = in.i32();
+        long timestamp = in.i64();
+        byte[] hash = in.raw(32);
+        byte[] predecessor = in.raw(32);
+        String protocol = in.str();
+        if (protocol == null) {
+            throw new IllegalArgumentException("a block has a protocol");
+        }
+        int n = in.count();
+        List<L1Operation> ops = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte[] op = in.bytes();
+            if (op == null) {
+                throw new IllegalArgumentException("operation " + i + " is missing");
+            }
+            try {
+                ops.add(decode(op));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("operation " + i + ": " + e.getMessage(), e);
+            }
+        }
+        in.end();
+        return new L1Block(level, hash, predecessor, timestamp, protocol, ops);
     }
 
     /** The hash of a block with this content: Blake2b-256 of the encoded header and operations. */
@@ -78,6 +138,113 @@ public final class L1Codec {
             o.u8(5).str(x.source()).str(x.rollup()).bytes(x.cementedCommitment()).bytes(x.outputProof());
         } else {
             throw new IllegalArgumentException("unknown operation " + op);
+        }
+    }
+
+    private static L1Operation read(In in) {
+        int tag = in.u8();
+        switch (tag) {
+            case 0:
+                return new L1Operation.Originate(in.str(), in.str(), in.bytes(), in.str(), in.str(), in.bytes());
+            case 1: {
+                String source = in.str();
+                int n = in.count();
+                List<byte[]> msgs = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    byte[] m = in.bytes();
+                    if (m == null) {
+                        throw new IllegalArgumentException("add_messages: message " + i + " is missing");
+                    }
+                    msgs.add(m);
+                }
+                return new L1Operation.AddMessages(source, msgs);
+            }
+            case 2:
+                return new L1Operation.Transfer(in.str(), in.str(), in.str(), in.bytes());
+            case 3:
+                return new L1Operation.Publish(in.str(), in.str(), in.bytes(), in.i32(), in.bytes());
+            case 4:
+                return new L1Operation.Cement(in.str(), in.str(), in.bytes(), in.i32());
+            case 5:
+                return new L1Operation.ExecuteOutbox(in.str(), in.str(), in.bytes(), in.bytes());
+            default:
+                throw new IllegalArgumentException("unknown operation tag " + tag);
+        }
+    }
+
+    private static final class In {
+        private final ByteBuffer buf;
+
+        In(byte[] b) {
+            buf = ByteBuffer.wrap(b);
+        }
+
+        int u8() {
+            try {
+                return buf.get() & 0xff;
+            } catch (BufferUnderflowException e) {
+                throw truncated();
+            }
+        }
+
+        int i32() {
+            try {
+                return buf.getInt();
+            } catch (BufferUnderflowException e) {
+                throw truncated();
+            }
+        }
+
+        long i64() {
+            try {
+                return buf.getLong();
+            } catch (BufferUnderflowException e) {
+                throw truncated();
+            }
+        }
+
+        /** A non-negative element count, at most what the remaining bytes could hold. */
+        int count() {
+            int n = i32();
+            if (n < 0 || n > buf.remaining()) {
+                throw new IllegalArgumentException("bad count " + n + " at byte " + (buf.position() - 4));
+            }
+            return n;
+        }
+
+        byte[] raw(int n) {
+            if (buf.remaining() < n) {
+                throw truncated();
+            }
+            byte[] b = new byte[n];
+            buf.get(b);
+            return b;
+        }
+
+        byte[] bytes() {
+            int n = i32();
+            if (n == -1) {
+                return null;
+            }
+            if (n < 0) {
+                throw new IllegalArgumentException("bad length " + n + " at byte " + (buf.position() - 4));
+            }
+            return raw(n);
+        }
+
+        String str() {
+            byte[] b = bytes();
+            return b == null ? null : new String(b, StandardCharsets.UTF_8);
+        }
+
+        void end() {
+            if (buf.hasRemaining()) {
+                throw new IllegalArgumentException(buf.remaining() + " trailing bytes");
+            }
+        }
+
+        private IllegalArgumentException truncated() {
+            return new IllegalArgumentException("truncated at byte " + buf.position() + " of " + buf.limit());
         }
     }
 

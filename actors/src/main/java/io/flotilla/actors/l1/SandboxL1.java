@@ -1,11 +1,19 @@
 package io.flotilla.actors.l1;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flotilla.pvm.crypto.Blake2b;
 import io.flotilla.pvm.tree.Hash;
+import io.flotilla.pvm.util.Hex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +35,35 @@ import org.slf4j.LoggerFactory;
  * the genesis block is level 0. A block's timestamp is its predecessor's plus the block time (whole
  * seconds, at least 1), plus one more block time per "round" when that is needed to make a hash unique
  * (blocks that replace others in a reorg). Thread-safe.
+ *
+ * <p>{@code new SandboxL1(config)} keeps the chain in memory. {@link #open(Path, Config)} keeps it in a
+ * directory, so that it survives restarts and crashes:
+ * <pre>
+ *   DIR/sandbox.json  written once when the chain is made (atomically: temporary file, fsync, rename):
+ *                     format "flotilla-sandbox-l1/1", chain_name, protocol, genesis_timestamp, genesis_hash,
+ *                     constants {commitment_period, challenge_window, block_time_ms}
+ *   DIR/chain.log     append-only records, each a 16-byte frame (magic "FLB1", payload length, CRC32C of
+ *                     the payload, CRC32C of the frame) and a payload: a BLOCK record (one new head, in
+ *                     {@link L1Codec#encodeBlock} form) or a REORG record (the fork level and all the blocks
+ *                     that replace the old tail, in one record so a reorg is stored whole or not at all).
+ *                     Locked while a sandbox has it open.
+ * </pre>
+ * A block (or reorg) is appended and fsync'd before it becomes the head, so a subscriber, an RPC client or a
+ * rollup node's journal never sees a block that a crash could take back. On open the log is read from the
+ * start: each block must extend the chain and have the hash of its content; the ledger (rollups,
+ * commitments, cementations, executed outbox messages, contract calls) is rebuilt by applying the main
+ * chain's operations again, each of which must come out as stored. A damaged last record (a write torn by a
+ * crash) is cut off with a warning; damage with valid records after it is a {@link SandboxStoreException}
+ * naming the file and the offset. Operations still pending (injected, not yet in a block) are not stored.
  */
 public final class SandboxL1 implements L1Source {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxL1.class);
 
     /** The protocol every sandbox block runs (the hash of Tezos' development protocol, alpha). */
     public static final String DEFAULT_PROTOCOL = "ProtoALphaALphaALphaALphaALphaALphaALphaALphaDdp3zK";
+
+    /** The {@code format} of a durable sandbox's header file. */
+    static final String HEADER_FORMAT = "flotilla-sandbox-l1/1";
 
     /**
      * How a sandbox is set up.
@@ -80,6 +111,8 @@ public final class SandboxL1 implements L1Source {
     public record Reorg(List<L1Block> removed, List<L1Block> added, List<String> refused) {}
 
     private final Config config;
+    /** Where blocks are stored before they are shown; null for an in-memory sandbox. */
+    private final ChainLog store;
     private final long blockSeconds;
     private final List<L1Block> chain = new ArrayList<>();
     private final Map<Hash, L1Block> known = new HashMap<>();
@@ -91,15 +124,23 @@ public final class SandboxL1 implements L1Source {
     private final ScheduledExecutorService timer;
     private volatile boolean closed;
 
+    /** A sandbox whose chain lives in memory only: it is gone when the JVM stops. */
     public SandboxL1(Config config) {
+        this(config, null, List.of(genesis(config)), List.of(), new Ledger(config.constants()));
+    }
+
+    private SandboxL1(Config config, ChainLog store, List<L1Block> mainChain, List<L1Block> offChain, Ledger ledger) {
         this.config = config;
+        this.store = store;
         this.blockSeconds = Math.max(1, (config.constants().blockTime().toMillis() + 999) / 1000);
-        this.headLedger = new Ledger(config.constants());
-        byte[] salt = Blake2b.hash256(("flotilla-sandbox-chain/" + config.chainName()).getBytes(StandardCharsets.UTF_8));
-        byte[] hash = L1Codec.blockHash(0, salt, config.genesisTimestamp(), config.protocol(), List.of());
-        L1Block genesis = new L1Block(0, hash, new byte[32], config.genesisTimestamp(), config.protocol(), List.of());
-        chain.add(genesis);
-        known.put(Hash.fromBytes(hash), genesis);
+        this.headLedger = ledger;
+        chain.addAll(mainChain);
+        for (L1Block b : offChain) {
+            known.put(Hash.fromBytes(b.hash()), b);
+        }
+        for (L1Block b : mainChain) {
+            known.put(Hash.fromBytes(b.hash()), b);
+        }
         if (config.manual()) {
             timer = null;
         } else {
@@ -111,11 +152,103 @@ public final class SandboxL1 implements L1Source {
             long ms = config.constants().blockTime().toMillis();
             timer.scheduleAtFixedRate(() -> {
                 try {
-                    produceBlock();
+                    if (!closed) {
+                        produceBlock();
+                    }
                 } catch (RuntimeException e) {
                     LOG.error("sandbox L1: producing a block failed", e);
                 }
             }, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A durable sandbox whose chain is kept in {@code dir} (created if needed): a new chain made with
+     * {@code config} if the directory holds none, otherwise the stored chain, reloaded block by block with
+     * its ledger rebuilt by applying the blocks' operations again. A stored chain keeps its genesis (time,
+     * protocol, chain name) and its commitment period and challenge window; {@code config} must agree with
+     * those except for the genesis time, which is ignored (so {@link Config#timed()} reopens a chain made
+     * days ago). Whether blocks are manual or timed, and the block time, come from {@code config}. Blocks made
+     * after a restart continue from the stored head. Operations injected but not yet in a block are not
+     * stored: they are lost when the sandbox is closed or the process dies, and must be injected again.
+     *
+     * @throws SandboxStoreException    the stored chain is damaged (not just a torn last record, which is
+     *                                  dropped), or another sandbox has the directory open
+     * @throws IllegalArgumentException {@code config} disagrees with the stored chain
+     */
+    public static SandboxL1 open(Path dir, Config config) throws IOException {
+        Objects.requireNonNull(config, "config");
+        Path headerFile = dir.resolve(ChainLog.HEADER_FILE);
+        byte[] stored = ChainLog.readHeader(dir);
+        Config effective;
+        if (stored == null) {
+            if (Files.exists(dir.resolve(ChainLog.LOG_FILE)) && Files.size(dir.resolve(ChainLog.LOG_FILE)) > 0) {
+                throw new SandboxStoreException(headerFile, -1, "missing, but " + ChainLog.LOG_FILE + " holds blocks; "
+                        + "without the header the chain's genesis is unknown");
+            }
+            effective = config;
+            ChainLog.writeHeader(dir, L1Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                    header(config)));
+        } else {
+            effective = fromHeader(headerFile, stored, config);
+        }
+        L1Block genesis = genesis(effective);
+        List<L1Block> mainChain = new ArrayList<>();
+        List<L1Block> offChain = new ArrayList<>();
+        mainChain.add(genesis);
+        Map<Hash, L1Block> seen = new HashMap<>();
+        seen.put(Hash.fromBytes(genesis.hash()), genesis);
+        ChainLog log = ChainLog.open(dir, new ChainLog.Reader() {
+            @Override
+            public void block(L1Block b) {
+                extend(b);
+            }
+
+            @Override
+            public void reorg(int forkLevel, List<L1Block> blocks) {
+                int headLevel = mainChain.size() - 1;
+                if (forkLevel < 0 || forkLevel >= headLevel) {
+                    throw new IllegalArgumentException("a reorg forking at level " + forkLevel + " while the head is at "
+                            + "level " + headLevel);
+                }
+                while (mainChain.size() > forkLevel + 1) {
+                    offChain.add(mainChain.remove(mainChain.size() - 1));
+                }
+                blocks.forEach(this::extend);
+            }
+
+            private void extend(L1Block b) {
+                L1Block head = mainChain.get(mainChain.size() - 1);
+                if (b.level() != head.level() + 1 || !Arrays.equals(b.predecessor(), head.hash())) {
+                    throw new IllegalArgumentException("block " + b + " does not follow the head " + head);
+                }
+                if (!effective.protocol().equals(b.protocol())) {
+                    throw new IllegalArgumentException("block " + b + " has protocol " + b.protocol() + ", not "
+                            + effective.protocol());
+                }
+                byte[] hash = L1Codec.blockHash(b.level(), b.predecessor(), b.timestamp(), b.protocol(), b.operations());
+                if (!Arrays.equals(hash, b.hash())) {
+                    throw new IllegalArgumentException("block " + b + " does not have the hash of its content");
+                }
+                if (seen.putIfAbsent(Hash.fromBytes(hash), b) != null) {
+                    throw new IllegalArgumentException("block " + b + " appears twice");
+                }
+                mainChain.add(b);
+            }
+        });
+        try {
+            Ledger ledger;
+            try {
+                ledger = replay(effective.constants(), mainChain, mainChain.size() - 1, true);
+            } catch (IllegalStateException e) {
+                throw new SandboxStoreException(log.file(), -1, e.getMessage(), e);
+            }
+            LOG.info("sandbox L1: reopened {} at level {} ({} blocks off the main chain)", dir,
+                    mainChain.size() - 1, offChain.size());
+            return new SandboxL1(effective, log, mainChain, offChain, ledger);
+        } catch (IOException | RuntimeException e) {
+            log.close();
+            throw e;
         }
     }
 
@@ -240,6 +373,7 @@ public final class SandboxL1 implements L1Source {
                 throw new IllegalStateException("the sandbox L1 is closed");
             }
             L1Block b = bake(head(), List.copyOf(pending));
+            persist(List.of(b), () -> store.appendBlock(b));
             pending.clear();
             if (pendingLedger != null) {
                 headLedger = pendingLedger;
@@ -260,6 +394,9 @@ public final class SandboxL1 implements L1Source {
      */
     public Reorg reorg(int depth) {
         synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the sandbox L1 is closed");
+            }
             int headLevel = chain.size() - 1;
             if (depth < 1 || depth > headLevel) {
                 throw new IllegalArgumentException("reorg depth must be 1 .. " + headLevel + " (the head level), got "
@@ -267,16 +404,7 @@ public final class SandboxL1 implements L1Source {
             }
             int fork = headLevel - depth; // last common block
             List<L1Block> removed = new ArrayList<>(chain.subList(fork + 1, chain.size()));
-            Ledger ledger = new Ledger(config.constants());
-            for (int l = 1; l <= fork; l++) {
-                for (L1Operation op : chain.get(l).operations()) {
-                    try {
-                        ledger.apply(op, l);
-                    } catch (L1OperationException e) {
-                        throw new IllegalStateException("replaying level " + l + " failed: " + e.getMessage(), e);
-                    }
-                }
-            }
+            Ledger ledger = replay(config.constants(), chain, fork, false);
             List<String> refused = new ArrayList<>();
             List<L1Operation> again = new ArrayList<>();
             for (L1Block b : removed) {
@@ -288,18 +416,18 @@ public final class SandboxL1 implements L1Source {
                     }
                 }
             }
+            List<L1Block> added = new ArrayList<>();
+            L1Block last = bake(chain.get(fork), again);
+            added.add(last);
+            for (int i = 0; i < depth; i++) {
+                last = bake(last, List.of());
+                added.add(last);
+            }
+            persist(added, () -> store.appendReorg(fork, added));
             while (chain.size() > fork + 1) {
                 chain.remove(chain.size() - 1);
             }
-            List<L1Block> added = new ArrayList<>();
-            L1Block first = bake(chain.get(fork), again);
-            chain.add(first);
-            added.add(first);
-            for (int i = 0; i < depth; i++) {
-                L1Block b = bake(head(), List.of());
-                chain.add(b);
-                added.add(b);
-            }
+            chain.addAll(added);
             headLedger = ledger;
             pendingLedger = null;
             List<L1Operation> stillPending = new ArrayList<>();
@@ -321,10 +449,18 @@ public final class SandboxL1 implements L1Source {
         }
     }
 
-    /** Stops the timer and the subscriptions. */
+    /** The directory keeping the chain, for a durable sandbox ({@link #open}). */
+    public Optional<Path> directory() {
+        return store == null ? Optional.empty() : Optional.of(store.file().getParent());
+    }
+
+    /** Stops the timer and the subscriptions, and closes the chain's files. Pending operations are dropped. */
     @Override
     public void close() {
         synchronized (this) {
+            if (!closed && store != null) {
+                store.close();
+            }
             closed = true;
         }
         if (timer != null) {
@@ -333,6 +469,111 @@ public final class SandboxL1 implements L1Source {
         for (Subscription s : subscriptions) {
             s.close();
         }
+    }
+
+    /** Stores new blocks (if durable); if that fails, forgets them and throws. */
+    private void persist(List<L1Block> blocks, IoAction write) {
+        if (store == null) {
+            return;
+        }
+        try {
+            write.run();
+        } catch (IOException e) {
+            for (L1Block b : blocks) {
+                known.remove(Hash.fromBytes(b.hash()));
+            }
+            throw new UncheckedIOException("sandbox L1: storing " + blocks.get(blocks.size() - 1) + " in "
+                    + store.file() + " failed; the chain is unchanged", e);
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static L1Block genesis(Config config) {
+        byte[] salt = Blake2b.hash256(("flotilla-sandbox-chain/" + config.chainName()).getBytes(StandardCharsets.UTF_8));
+        byte[] hash = L1Codec.blockHash(0, salt, config.genesisTimestamp(), config.protocol(), List.of());
+        return new L1Block(0, hash, new byte[32], config.genesisTimestamp(), config.protocol(), List.of());
+    }
+
+    /**
+     * The ledger after the operations of levels 1 .. {@code upTo} of {@code chain}. With {@code check}, each
+     * operation must come out as the block records it (derived fields included).
+     */
+    private static Ledger replay(SandboxConstants constants, List<L1Block> chain, int upTo, boolean check) {
+        Ledger ledger = new Ledger(constants);
+        for (int l = 1; l <= upTo; l++) {
+            List<L1Operation> ops = chain.get(l).operations();
+            for (int i = 0; i < ops.size(); i++) {
+                L1Operation applied;
+                try {
+                    applied = ledger.apply(ops.get(i), l);
+                } catch (L1OperationException e) {
+                    throw new IllegalStateException("replaying operation " + i + " (" + L1Operation.kind(ops.get(i))
+                            + ") of level " + l + " failed: " + e.getMessage(), e);
+                }
+                if (check && !L1Codec.sameContent(applied, ops.get(i))) {
+                    throw new IllegalStateException("replaying operation " + i + " (" + L1Operation.kind(ops.get(i))
+                            + ") of level " + l + " gives a different result than the stored block");
+                }
+            }
+        }
+        return ledger;
+    }
+
+    private static ObjectNode header(Config c) {
+        ObjectNode n = L1Json.MAPPER.createObjectNode();
+        n.put("format", HEADER_FORMAT);
+        n.put("chain_name", c.chainName());
+        n.put("protocol", c.protocol());
+        n.put("genesis_timestamp", c.genesisTimestamp());
+        n.put("genesis_hash", Hex.encode(genesis(c).hash()));
+        n.set("constants", L1Json.constants(c.constants()));
+        return n;
+    }
+
+    private static Config fromHeader(Path file, byte[] bytes, Config given) throws SandboxStoreException {
+        Config stored;
+        byte[] genesisHash;
+        try {
+            JsonNode n = L1Json.MAPPER.readTree(bytes);
+            if (n == null || !HEADER_FORMAT.equals(n.path("format").asText())) {
+                throw new IllegalArgumentException("not a " + HEADER_FORMAT + " header");
+            }
+            SandboxConstants sc = L1Json.toConstants(n.get("constants"));
+            stored = new Config(sc, given.manual(), n.get("genesis_timestamp").asLong(), n.get("protocol").asText(),
+                    n.get("chain_name").asText());
+            genesisHash = Hex.decode(n.get("genesis_hash").asText());
+        } catch (IOException | RuntimeException e) {
+            throw new SandboxStoreException(file, -1, "unreadable header: " + e.getMessage(), e);
+        }
+        if (!Arrays.equals(genesisHash, genesis(stored).hash())) {
+            throw new SandboxStoreException(file, -1, "the genesis hash does not match the header's content");
+        }
+        List<String> diff = new ArrayList<>();
+        SandboxConstants s = stored.constants();
+        SandboxConstants g = given.constants();
+        if (s.commitmentPeriod() != g.commitmentPeriod()) {
+            diff.add("commitment period " + s.commitmentPeriod() + " (asked for " + g.commitmentPeriod() + ")");
+        }
+        if (s.challengeWindow() != g.challengeWindow()) {
+            diff.add("challenge window " + s.challengeWindow() + " (asked for " + g.challengeWindow() + ")");
+        }
+        if (!stored.protocol().equals(given.protocol())) {
+            diff.add("protocol " + stored.protocol() + " (asked for " + given.protocol() + ")");
+        }
+        if (!stored.chainName().equals(given.chainName())) {
+            diff.add("chain name '" + stored.chainName() + "' (asked for '" + given.chainName() + "')");
+        }
+        if (!diff.isEmpty()) {
+            throw new IllegalArgumentException(file + ": the stored sandbox chain has " + String.join(", ", diff)
+                    + "; use the same settings, or another directory for a new chain");
+        }
+        if (stored.genesisTimestamp() != given.genesisTimestamp()) {
+            LOG.debug("sandbox L1: keeping the stored genesis time {} of {}", stored.genesisTimestamp(), file);
+        }
+        return stored.withBlockTime(g.blockTime());
     }
 
     private L1Block bake(L1Block pred, List<L1Operation> ops) {
