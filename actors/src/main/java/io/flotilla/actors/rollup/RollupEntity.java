@@ -172,6 +172,14 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         return State.empty();
     }
 
+    /** Snapshots carry only the small metadata of {@link State}; recovery replays at most this many events. */
+    public static final int SNAPSHOT_EVERY = 1000;
+
+    @Override
+    public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+        return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    }
+
     @Override
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()

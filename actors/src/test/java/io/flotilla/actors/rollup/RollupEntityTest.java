@@ -44,6 +44,7 @@ class RollupEntityTest {
     @BeforeEach
     void setUp() throws Exception {
         kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
+                .withFallback(org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin.config())
                 .withFallback(ConfigFactory.parseString("""
                         pekko.actor.allow-java-serialization = on
                         pekko.actor.warn-about-java-serializer-usage = off

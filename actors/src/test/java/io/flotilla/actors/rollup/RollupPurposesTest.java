@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 class RollupPurposesTest {
 
     ActorTestKit kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
+                .withFallback(org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin.config())
             .withFallback(ConfigFactory.parseString("""
                     pekko.actor.allow-java-serialization = on
                     pekko.actor.warn-about-java-serializer-usage = off
