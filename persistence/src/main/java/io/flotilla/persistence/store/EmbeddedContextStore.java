@@ -69,7 +69,13 @@ public final class EmbeddedContextStore implements ContextStore {
     private long nodes;
     private long bytes;
 
-    private EmbeddedContextStore(Path dir) {
+    /**
+     * Opens the context store in {@code dir}, creating it when the directory is absent or empty.
+     *
+     * @throws ContextStoreException when the directory is locked by another open store (in this or another
+     *                               process), holds something else, has an unknown format, or is corrupt
+     */
+    public EmbeddedContextStore(Path dir) {
         this.dir = dir.toAbsolutePath();
         try {
             Files.createDirectories(this.dir);
@@ -138,7 +144,7 @@ public final class EmbeddedContextStore implements ContextStore {
         }
     }
 
-    /** Opens (creating it when absent or empty) the context store in {@code dir}. */
+    /** Same as {@link #EmbeddedContextStore(Path)}. */
     public static EmbeddedContextStore open(Path dir) {
         return new EmbeddedContextStore(dir);
     }

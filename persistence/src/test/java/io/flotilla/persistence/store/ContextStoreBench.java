@@ -37,6 +37,10 @@ public final class ContextStoreBench {
             writer(args[1], Path.of(args[2]), Long.parseLong(args[3]));
             return;
         }
+        if (args.length > 0 && args[0].equals("reads")) {
+            reads(Path.of(args[1]), args[2].split(","), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            return;
+        }
         Path root = Path.of(args.length > 0 ? args[0] : "target/bench");
         String[] engines = (args.length > 1 ? args[1] : "rocksdb,mvstore,lmdb").split(",");
         int batches = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
@@ -149,6 +153,51 @@ public final class ContextStoreBench {
         }
         System.out.printf(Locale.ROOT, "kill -9 durability: %d/%d trials kept every acknowledged batch%n", ok, trials);
         deleteTree(dir.resolveSibling(engine + "-kill"));
+    }
+
+    /**
+     * Random reads only, on the stores a previous full run left in {@code root}: engines take turns for
+     * {@code rounds} rounds so that load from other processes on a shared machine spreads over all of them.
+     */
+    static void reads(Path root, String[] engines, int batches, int rounds) {
+        List<Hash> keys = new ArrayList<>(batches * BATCH);
+        for (int b = 0; b < batches; b++) {
+            keys.addAll(batch(1, b).keySet());
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (String engine : engines) {
+                try (ContextStore s = BenchEngines.open(engine, root.resolve(engine))) {
+                    for (int threads : new int[] {1, 2}) {
+                        int perThread = 50_000;
+                        List<Thread> ts = new ArrayList<>();
+                        long r0 = System.nanoTime();
+                        for (int t = 0; t < threads; t++) {
+                            int tt = t;
+                            Thread th = new Thread(() -> {
+                                SplittableRandom r = new SplittableRandom(1000L * tt + 17);
+                                for (int i = 0; i < perThread; i++) {
+                                    if (s.get(keys.get(r.nextInt(keys.size()))) == null) {
+                                        throw new AssertionError("missing key");
+                                    }
+                                }
+                            });
+                            th.start();
+                            ts.add(th);
+                        }
+                        for (Thread th : ts) {
+                            try {
+                                th.join();
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                        double rs = (System.nanoTime() - r0) / 1e9;
+                        System.out.printf(Locale.ROOT, "round %d %s: random reads, %d thread(s): %.0f gets/s%n",
+                                round, engine, threads, threads * perThread / rs);
+                    }
+                }
+            }
+        }
     }
 
     /** Runs a child writer, kills it with SIGKILL after a random number of acknowledged batches, verifies. */

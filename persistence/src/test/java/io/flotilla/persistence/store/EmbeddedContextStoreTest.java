@@ -74,6 +74,30 @@ class EmbeddedContextStoreTest extends ContextStoreContract {
     }
 
     @Test
+    void damageInsideTheWriteAheadLogIsReportedNotSilentlyTruncated() throws Exception {
+        Path d = dir.resolve("context");
+        Map<Hash, byte[]> m = nodes(9, 2000, 500, 1500);
+        try (EmbeddedContextStore s = EmbeddedContextStore.open(d)) {
+            s.putAll(m);
+        }
+        List<Path> logs;
+        try (Stream<Path> files = Files.list(d)) {
+            logs = files.filter(p -> p.toString().endsWith(".log") && Files.isRegularFile(p))
+                    .filter(p -> p.toFile().length() > 1_000_000).toList();
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(logs.isEmpty(), "data already flushed to table files");
+        try (RandomAccessFile f = new RandomAccessFile(logs.get(0).toFile(), "rw")) {
+            long off = f.length() / 2;
+            f.seek(off);
+            int b = f.read();
+            f.seek(off);
+            f.write(b ^ 0xff);
+        }
+        ContextStoreException e = assertThrows(ContextStoreException.class, () -> EmbeddedContextStore.open(d));
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    }
+
+    @Test
     void statsReportDiskUsage() {
         try (EmbeddedContextStore s = EmbeddedContextStore.open(dir.resolve("context"))) {
             s.putAll(nodes(1, 100, 1000, 1000));
