@@ -51,6 +51,9 @@ public final class EmbeddedContextStore implements ContextStore {
     private static final byte[] META_NODES = "flotilla.context.nodes".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] META_BYTES = "flotilla.context.bytes".getBytes(StandardCharsets.US_ASCII);
 
+    /** Table block size: the unit RocksDB reads, checksums and decompresses for one lookup (tuning knob). */
+    static final int BLOCK_SIZE = Integer.getInteger("flotilla.context.blockSize", 16 * 1024);
+
     static {
         RocksDB.loadLibrary();
     }
@@ -92,7 +95,7 @@ public final class EmbeddedContextStore implements ContextStore {
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setFilterPolicy(bloom)
-                .setBlockSize(16 * 1024)
+                .setBlockSize(BLOCK_SIZE)
                 .setCacheIndexAndFilterBlocks(false);
         options = new Options()
                 .setCreateIfMissing(fresh)
