@@ -1,0 +1,55 @@
+package io.flotilla.persistence.serialization;
+
+import io.flotilla.persistence.events.RollupEvent;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * Journals written today must stay readable: every event has a checked-in v1 encoding under
+ * {@code src/test/resources/golden/events/<Name>.v1.bin} (the exact bytes {@link KryoSerializer} writes), which must
+ * decode to {@link EventSamples#v1()} and equal today's encoding of that sample.
+ *
+ * <p>Regenerate (only when adding an event or a new format version, never to paper over a change of an existing
+ * one): {@code mvn -pl persistence test -Dtest=GoldenEventsTest -Dflotilla.golden.regenerate=true}, run from the
+ * repository root; it writes the files under {@code persistence/src/test/resources/golden/events/}.
+ */
+class GoldenEventsTest {
+    static final String REGENERATE = "flotilla.golden.regenerate";
+
+    @Test
+    void checkedInEncodingsDecodeToTheSamples() throws IOException {
+        boolean regenerate = Boolean.getBoolean(REGENERATE);
+        Path dir = Path.of("src/test/resources/golden/events");
+        if (regenerate) {
+            Files.createDirectories(dir);
+            for (Map.Entry<String, RollupEvent> e : EventSamples.v1().entrySet()) {
+                Files.write(dir.resolve(e.getKey() + ".v1.bin"), new KryoSerializer().toBinary(e.getValue()));
+            }
+        }
+        KryoSerializer serializer = new KryoSerializer();
+        for (Map.Entry<String, RollupEvent> e : EventSamples.v1().entrySet()) {
+            String name = "/golden/events/" + e.getKey() + ".v1.bin";
+            byte[] golden;
+            try (InputStream in = regenerate ? Files.newInputStream(dir.resolve(e.getKey() + ".v1.bin"))
+                    : GoldenEventsTest.class.getResourceAsStream(name)) {
+                assertNotNull(in, "missing golden file " + name + " (see class comment to generate it)");
+                golden = in.readAllBytes();
+            }
+            assertEquals(e.getValue(), serializer.fromBinary(golden), name);
+            byte[] now = serializer.toBinary(e.getValue());
+            assertArrayEquals(golden, now, () -> name + " encoding changed: golden " + HexFormat.of().formatHex(golden)
+                    + " now " + HexFormat.of().formatHex(now)
+                    + " (add a new format version instead of changing version 1)");
+        }
+    }
+}
