@@ -40,6 +40,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
@@ -472,8 +473,10 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
 
         Source<BlockEvent, ?> subscribe(String rollup, boolean finalized) {
             Feed f = feeds.computeIfAbsent(rollup, r -> new Feed());
-            return Source.<BlockEvent>queue(256).mapMaterializedValue(q -> {
-                (finalized ? f.finals : f.heads).add(q);
+            var subs = finalized ? f.finals : f.heads;
+            return Source.<BlockEvent>queue(256).watchTermination((q, done) -> {
+                subs.add(q);
+                done.whenComplete((d, err) -> subs.remove(q)); // the client went away
                 return q;
             });
         }
@@ -539,10 +542,13 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
         @Override
         public void close() {
             poller.shutdownNow();
-            feeds.values().forEach(f -> {
-                f.heads.forEach(org.apache.pekko.stream.BoundedSourceQueue::complete);
-                f.finals.forEach(org.apache.pekko.stream.BoundedSourceQueue::complete);
-            });
+            feeds.values().forEach(f -> Stream.concat(f.heads.stream(), f.finals.stream()).forEach(q -> {
+                try {
+                    q.complete();
+                } catch (IllegalStateException e) {
+                    // already completed or cancelled
+                }
+            }));
         }
     }
 }
