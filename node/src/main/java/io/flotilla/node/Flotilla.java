@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code flotilla} command line. */
 @Command(name = "flotilla", mixinStandardHelpOptions = true, versionProvider = Flotilla.Version.class,
         description = "A clustered node for WebAssembly smart rollups (Tezos wasm_2_0_0 kernels).",
-        subcommands = {DebuggerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, InitCommand.class, L1SandboxCommand.class, ClientCommand.class,
+            DebuggerCommand.class, CommandLine.HelpCommand.class})
 public final class Flotilla implements Runnable {
 
     static final String VERSION = "0.1.0-SNAPSHOT";

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -27,11 +28,27 @@ public final class FleetNode implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final RollupServices services;
     private final List<String> rollups = new CopyOnWriteArrayList<>();
+    private final List<Consumer<L1Block>> headListeners = new CopyOnWriteArrayList<>();
+    private volatile L1Block l1Head;
     private final AutoCloseable subscription;
+
+    /**
+     * Settings every node needs whatever the caller passes: events are Java-serialized until the Kryo
+     * serializers of the persistence module are bound (they then take precedence for their classes).
+     */
+    static final Config NODE_DEFAULTS = ConfigFactory.parseString("""
+            pekko.actor.allow-java-serialization = on
+            pekko.actor.warn-about-java-serializer-usage = off
+            """);
 
     private FleetNode(ActorSystem<Void> system, RollupServices services) {
         this.system = system;
         this.services = services;
+        try {
+            this.l1Head = services.l1().head();
+        } catch (RuntimeException e) {
+            system.log().warn("L1 head not available at start: {}", e.toString());
+        }
         this.subscription = services.l1().subscribe(this::onHead);
     }
 
@@ -39,6 +56,7 @@ public final class FleetNode implements AutoCloseable {
     public static FleetNode startEmbedded(String name, Path dataDir, RollupServices services, Config extra) {
         EmbeddedJournal.createSchema(dataDir);
         Config config = extra
+                .withFallback(NODE_DEFAULTS)
                 .withFallback(EmbeddedJournal.config(dataDir))
                 .withFallback(ConfigFactory.parseResources("flotilla-node.conf"))
                 .withFallback(ConfigFactory.load());
@@ -79,9 +97,31 @@ public final class FleetNode implements AutoCloseable {
         return entity(rollup).ask(RollupEntity.GetStatus::new, Duration.ofSeconds(10));
     }
 
+    /** The last L1 head this node heard of (null when the L1 was unreachable since the start). */
+    public L1Block l1Head() {
+        return l1Head;
+    }
+
+    /**
+     * Calls {@code listener} with every new L1 head, after the rollup entities were told about it, on the
+     * L1 subscription's thread (keep it short, or hand the work over). Closing the handle removes it.
+     */
+    public AutoCloseable onNewHead(Consumer<L1Block> listener) {
+        headListeners.add(listener);
+        return () -> headListeners.remove(listener);
+    }
+
     private void onHead(L1Block head) {
+        l1Head = head;
         for (String r : rollups) {
             entity(r).tell(RollupEntity.Catchup.INSTANCE);
+        }
+        for (Consumer<L1Block> l : headListeners) {
+            try {
+                l.accept(head);
+            } catch (RuntimeException e) {
+                system.log().warn("an L1 head listener failed on {}", head, e);
+            }
         }
     }
 
@@ -92,6 +132,7 @@ public final class FleetNode implements AutoCloseable {
         } catch (Exception e) {
             // closing a subscription cannot fail in a way that matters at shutdown
         }
+        headListeners.clear();
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);

@@ -1,0 +1,260 @@
+package io.flotilla.node;
+
+import com.typesafe.config.ConfigFactory;
+import io.flotilla.actors.l1.L1Block;
+import io.flotilla.actors.l1.L1Source;
+import io.flotilla.actors.node.FleetNode;
+import io.flotilla.actors.node.RollupRegistry;
+import io.flotilla.actors.rollup.RollupMode;
+import io.flotilla.actors.rollup.RollupServices;
+import io.flotilla.http.FlotillaHttpServer;
+import io.flotilla.pvm.PvmConfig;
+import io.flotilla.pvm.PvmThreads;
+import io.flotilla.pvm.reveal.PreimageDirectory;
+import io.flotilla.pvm.util.Hex;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Flotilla node: the fleet (actor system, rollup entities, embedded journal under the data
+ * directory), the stores, the batcher and the HTTP API, wired over one L1. {@link #close()} stops the
+ * HTTP server, then the actor system; the L1 is closed only when the runtime was given ownership.
+ */
+public final class NodeRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+
+    /** A rollup to serve, with its mode and operator ({@code tz1}; null in observer mode). */
+    public record ServedRollup(String address, RollupMode mode, String operator) {
+        public ServedRollup {
+            Objects.requireNonNull(address, "address");
+            Objects.requireNonNull(mode, "mode");
+        }
+    }
+
+    /** History modes; only archive is implemented (full is accepted, GC arrives with the snapshot issue). */
+    public enum HistoryMode {
+        ARCHIVE, FULL;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        public static HistoryMode parse(String s) {
+            return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+                case "archive" -> ARCHIVE;
+                case "full" -> FULL;
+                default -> throw new IllegalArgumentException("unknown history mode '" + s + "' (archive or full)");
+            };
+        }
+    }
+
+    /**
+     * How to run.
+     *
+     * @param rpcPort 0 binds an ephemeral port
+     * @param monitorPoll how often block streams look for new blocks
+     */
+    public record Options(Path dataDir, String rpcHost, int rpcPort, HistoryMode historyMode, Duration monitorPoll) {
+        public static Options defaults(Path dataDir) {
+            return new Options(dataDir, FlotillaHttpServer.Settings.DEFAULT_HOST,
+                    FlotillaHttpServer.Settings.DEFAULT_PORT, HistoryMode.ARCHIVE, Duration.ofMillis(200));
+        }
+
+        public Options withRpc(String host, int port) {
+            return new Options(dataDir, host, port, historyMode, monitorPoll);
+        }
+
+        public Options withHistoryMode(HistoryMode m) {
+            return new Options(dataDir, rpcHost, rpcPort, m, monitorPoll);
+        }
+    }
+
+    private final L1Source l1;
+    private final boolean ownsL1;
+    private final RollupRegistry registry;
+    private final FleetNode fleet;
+    private final NodeQueries queries;
+    private final FlotillaHttpServer http;
+    private final InetSocketAddress rpcAddress;
+    private volatile boolean closed;
+
+    private NodeRuntime(L1Source l1, boolean ownsL1, RollupRegistry registry, FleetNode fleet, NodeQueries queries,
+                        FlotillaHttpServer http, InetSocketAddress rpcAddress) {
+        this.l1 = l1;
+        this.ownsL1 = ownsL1;
+        this.registry = registry;
+        this.fleet = fleet;
+        this.queries = queries;
+        this.http = http;
+        this.rpcAddress = rpcAddress;
+    }
+
+    /**
+     * Starts a node over {@code l1} serving {@code rollups}; returns once the HTTP API is bound.
+     *
+     * @param ownsL1 close the L1 with the node
+     */
+    public static NodeRuntime start(Options options, L1Source l1, boolean ownsL1, NodeStores stores,
+                                    List<ServedRollup> rollups) {
+        Path dataDir = options.dataDir().toAbsolutePath();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        if (options.historyMode() == HistoryMode.FULL) {
+            LOG.warn("history mode full: accepted, but nothing is garbage-collected yet (GC arrives with the "
+                    + "snapshot issue); the node keeps everything, as in archive mode");
+        }
+        prepareJournal(dataDir, l1.block(0).map(L1Block::hashHex).orElse("unknown"), stores.durable());
+        RollupRegistry registry = new RollupRegistry();
+        for (ServedRollup r : rollups) {
+            registry.register(r.address(), r.mode(), r.operator());
+        }
+        RollupServices services = new RollupServices(l1, stores.context(), stores.chain(), PvmConfig.defaults(),
+                PvmThreads.SHARED, new PreimageDirectory(dataDir.resolve("wasm_2_0_0")), registry::mode,
+                registry::operator);
+        FleetNode fleet = FleetNode.startEmbedded("flotilla", dataDir, services, ConfigFactory.empty());
+        NodeQueries queries = null;
+        try {
+            queries = new NodeQueries(fleet, registry, options.monitorPoll().toMillis());
+            for (ServedRollup r : rollups) {
+                fleet.serve(r.address());
+                LOG.info("serving rollup {} in {} mode{}", r.address(), r.mode().label(),
+                        r.operator() == null ? "" : " (operator " + r.operator() + ")");
+            }
+            FlotillaHttpServer http = new FlotillaHttpServer(fleet.system(), queries,
+                    FlotillaHttpServer.Settings.fromConfig(fleet.system().settings().config())
+                            .withAddress(options.rpcHost(), options.rpcPort()));
+            InetSocketAddress bound = http.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            return new NodeRuntime(l1, ownsL1, registry, fleet, queries, http, bound);
+        } catch (Exception e) {
+            if (queries != null) {
+                queries.close();
+            }
+            fleet.close();
+            throw new IllegalStateException("the node did not start: " + rootMessage(e), e);
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    /**
+     * A data directory belongs to one L1 chain, and its journal to the stores it was written with. When the
+     * chain changed (a fresh in-process sandbox) or the stores did not survive the last run (in memory
+     * until the embedded stores land), the old journal names states that are gone: it is moved aside to
+     * {@code journal.previous} and the rollups are evaluated again from their origination.
+     */
+    static void prepareJournal(Path dataDir, String l1Genesis, boolean storesDurable) {
+        Path marker = dataDir.resolve("l1-chain");
+        Path journal = dataDir.resolve("journal");
+        try {
+            String previous = Files.exists(marker) ? Files.readString(marker, StandardCharsets.UTF_8).strip() : null;
+            boolean hasJournal = Files.isDirectory(journal);
+            String why = null;
+            if (hasJournal && previous != null && !previous.equals(l1Genesis)) {
+                why = "the L1 chain changed (genesis " + abbreviate(previous) + " -> " + abbreviate(l1Genesis) + ")";
+            } else if (hasJournal && !storesDurable) {
+                why = "the context and chain stores are in memory, so the journal's states are gone";
+            }
+            if (why != null) {
+                Path aside = dataDir.resolve("journal.previous");
+                deleteRecursively(aside);
+                Files.move(journal, aside, StandardCopyOption.ATOMIC_MOVE);
+                LOG.info("starting from a fresh journal ({}): the previous one is in {}", why, aside);
+            }
+            Files.writeString(marker, l1Genesis + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the journal in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String abbreviate(String hex) {
+        return hex.length() > 12 ? hex.substring(0, 12) + "..." : hex;
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+
+    /** Starts serving one more rollup. */
+    public void serve(ServedRollup r) {
+        registry.register(r.address(), r.mode(), r.operator());
+        fleet.serve(r.address());
+    }
+
+    public FleetNode fleet() {
+        return fleet;
+    }
+
+    public NodeQueries queries() {
+        return queries;
+    }
+
+    public L1Source l1() {
+        return l1;
+    }
+
+    public RollupRegistry registry() {
+        return registry;
+    }
+
+    /** Where the HTTP API listens. */
+    public InetSocketAddress rpcAddress() {
+        return rpcAddress;
+    }
+
+    /** {@code http://host:port} of the HTTP API. */
+    public String rpcUrl() {
+        String host = rpcAddress.getAddress().getHostAddress();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + rpcAddress.getPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            http.close();
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the HTTP API: {}", e.toString());
+        }
+        queries.close();
+        fleet.close();
+        if (ownsL1) {
+            l1.close();
+        }
+        LOG.info("node stopped");
+    }
+
+    static String hex(byte[] b) {
+        return Hex.encode(b);
+    }
+}

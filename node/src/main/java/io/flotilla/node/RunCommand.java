@@ -1,0 +1,227 @@
+package io.flotilla.node;
+
+import io.flotilla.actors.l1.L1Source;
+import io.flotilla.actors.l1.RemoteSandboxL1;
+import io.flotilla.actors.l1.SandboxL1;
+import io.flotilla.http.FlotillaHttpServer;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code flotilla run}: a node; with no arguments, the demo (sandbox L1 in process, echo rollup). */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {
+            "Runs a Flotilla node until Ctrl-C / SIGTERM.",
+            "With no arguments: data under ./flotilla-data, an in-process sandbox L1 (1 s blocks), and a demo",
+            "rollup running the bundled echo kernel in operator mode, with its HTTP API on 127.0.0.1:8932.",
+            "Octez form: run <mode> for <sr1> with operators <key>... (or --config-file, or <data-dir>/config.json)."})
+public final class RunCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..*", paramLabel = "WORD", description = "<mode> for <sr1> with operators <key>...")
+    List<String> words = new ArrayList<>();
+
+    @Option(names = {"-d", "--data-dir"}, paramLabel = "DIR", defaultValue = "flotilla-data",
+            description = "data directory (default: ./${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--rpc-addr", paramLabel = "HOST[:PORT]", description = "HTTP API address (default: 127.0.0.1:8932)")
+    String rpcAddr;
+
+    @Option(names = "--rpc-port", paramLabel = "PORT", description = "HTTP API port")
+    Integer rpcPort;
+
+    @Option(names = "--history-mode", paramLabel = "MODE", description = "archive (default) or full")
+    String historyMode;
+
+    @Option(names = "--l1-endpoint", paramLabel = "URL",
+            description = "follow a sandbox L1 served by `flotilla l1-sandbox` instead of an in-process one")
+    String l1Endpoint;
+
+    @Option(names = "--block-time", paramLabel = "DURATION", defaultValue = "1s",
+            description = "block time of the in-process sandbox L1 (default: ${DEFAULT-VALUE})")
+    String blockTime;
+
+    @Option(names = "--config-file", paramLabel = "FILE", description = "a config.json written by `flotilla init`")
+    Path configFile;
+
+    /** Set by tests: stop instead of waiting for a signal. */
+    CountDownLatch stop = new CountDownLatch(1);
+    volatile NodeRuntime runtime;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        NodeConfig config;
+        String configOrigin;
+        try {
+            if (!words.isEmpty()) {
+                config = OctezForm.parse(words, false).toConfig();
+                configOrigin = "command line";
+            } else if (configFile != null) {
+                config = NodeConfig.read(configFile);
+                configOrigin = configFile.toString();
+            } else if (Files.exists(dataDir.resolve(NodeConfig.FILE))) {
+                config = NodeConfig.read(dataDir.resolve(NodeConfig.FILE));
+                configOrigin = dataDir.resolve(NodeConfig.FILE).toString();
+            } else {
+                config = null;
+                configOrigin = null;
+            }
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            System.err.println("flotilla run: " + e.getMessage());
+            return 2;
+        }
+        String host = config != null ? config.rpcAddr() : FlotillaHttpServer.Settings.DEFAULT_HOST;
+        int port = config != null ? config.rpcPort() : FlotillaHttpServer.Settings.DEFAULT_PORT;
+        NodeRuntime.HistoryMode history = config != null ? config.historyMode() : NodeRuntime.HistoryMode.ARCHIVE;
+        String endpoint = l1Endpoint != null ? l1Endpoint : config != null ? config.l1Endpoint().orElse(null) : null;
+        Duration block;
+        try {
+            if (rpcAddr != null) {
+                HostPort hp = HostPort.parse(rpcAddr, port);
+                host = hp.host();
+                port = hp.port();
+            }
+            if (rpcPort != null) {
+                port = rpcPort;
+            }
+            if (historyMode != null) {
+                history = NodeRuntime.HistoryMode.parse(historyMode);
+            }
+            block = Durations.parse(blockTime);
+        } catch (IllegalArgumentException e) {
+            System.err.println("flotilla run: " + e.getMessage());
+            return 2;
+        }
+
+        L1Source l1;
+        String l1Text;
+        if (endpoint != null) {
+            RemoteSandboxL1 remote = new RemoteSandboxL1(URI.create(endpoint));
+            try {
+                remote.head();
+            } catch (RuntimeException e) {
+                System.err.println("flotilla run: the L1 at " + endpoint + " does not answer: " + e.getMessage());
+                return 1;
+            }
+            l1 = remote;
+            l1Text = "the sandbox L1 at " + endpoint;
+        } else {
+            l1 = inProcessSandbox(dataDir, block);
+            l1Text = "an in-process sandbox L1 (" + block.toMillis() + " ms blocks; in memory: a restart starts a new chain)";
+        }
+        NodeRuntime.Options options = NodeRuntime.Options.defaults(dataDir).withRpc(host, port).withHistoryMode(history);
+        try {
+            if (config == null) {
+                runtime = DemoNode.start(options, l1, true, NodeStores.embedded(dataDir));
+            } else {
+                if (l1.rollup(config.rollup()).isEmpty()) {
+                    System.err.println("flotilla run: rollup " + config.rollup() + " is not originated on " + l1Text);
+                    l1.close();
+                    return 1;
+                }
+                runtime = NodeRuntime.start(options, l1, true, NodeStores.embedded(dataDir),
+                        List.of(new NodeRuntime.ServedRollup(config.rollup(), config.mode(), config.operator())));
+            }
+        } catch (RuntimeException e) {
+            System.err.println("flotilla run: " + e.getMessage());
+            l1.close();
+            return 1;
+        }
+        Thread hook = new Thread(() -> {
+            runtime.close();
+            stop.countDown();
+        }, "flotilla-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        String rollup = runtime.fleet().rollups().get(0);
+        String url = runtime.rpcUrl();
+        out.println();
+        out.println("Flotilla node running");
+        out.println("  data directory  " + dataDir.toAbsolutePath());
+        out.println("  L1              " + l1Text);
+        out.println("  rollup          " + rollup + (config == null ? " (demo: echo kernel" : " (from " + configOrigin)
+                + ", " + runtime.registry().mode(rollup).label() + " mode"
+                + (runtime.registry().operator(rollup) == null ? "" : ", operator " + runtime.registry().operator(rollup))
+                + ")");
+        out.println("  history mode    " + history.label()
+                + (history == NodeRuntime.HistoryMode.FULL ? " (accepted; GC arrives with the snapshot issue)" : ""));
+        out.println("  HTTP API        " + url);
+        out.println();
+        out.println("Try:");
+        out.println("  curl -s " + url + "/rollups");
+        out.println("  curl -s " + url + "/global/block/head");
+        out.println("  curl -s '" + url + "/global/block/head/durable/wasm_2_0_0/value?key=/readonly/wasm_version'");
+        out.println("  curl -s -X POST -H 'Content-Type: application/json' -d '[\"68656c6c6f\"]' " + url
+                + "/local/batcher/injection");
+        out.println("  curl -s " + url + "/local/batcher/queue");
+        out.println("  curl -s " + url + "/local/outbox/pending        # the echo kernel's outbox, by level");
+        out.println("  curl -s " + url + "/global/block/head/outbox/<level>/messages");
+        out.println("  curl -s '" + url + "/global/block/head/helpers/proofs/outbox/<level>/messages?index=0'");
+        out.println("  curl -s " + url + "/global/last_stored_commitment   # every 20 levels");
+        out.println("  curl -sN " + url + "/global/monitor_blocks");
+        out.println("  curl -s " + url + "/metrics");
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+        stop.await();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            runtime.close(); // stopped by a test rather than a signal
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook closes the node
+        }
+        return 0;
+    }
+
+    /**
+     * The in-process sandbox L1 of a data directory: in memory for now; once {@code SandboxL1.open(dir,
+     * config)} lands it is kept under {@code <data-dir>/l1} and the chain survives restarts.
+     */
+    static SandboxL1 inProcessSandbox(Path dataDir, Duration blockTime) {
+        return new SandboxL1(SandboxL1.Config.timed().withBlockTime(blockTime));
+    }
+
+    /** host:port, [v6]:port, host, or :port. */
+    record HostPort(String host, int port) {
+        static HostPort parse(String s, int defaultPort) {
+            String host = s;
+            int port = defaultPort;
+            int colon = s.lastIndexOf(':');
+            if (s.startsWith("[")) {
+                int end = s.indexOf(']');
+                if (end < 0) {
+                    throw new IllegalArgumentException("invalid address " + s);
+                }
+                host = s.substring(1, end);
+                if (end + 1 < s.length() && s.charAt(end + 1) == ':') {
+                    port = parsePort(s.substring(end + 2));
+                }
+            } else if (colon >= 0 && s.indexOf(':') == colon) {
+                host = colon == 0 ? FlotillaHttpServer.Settings.DEFAULT_HOST : s.substring(0, colon);
+                port = parsePort(s.substring(colon + 1));
+            }
+            return new HostPort(host, port);
+        }
+
+        private static int parsePort(String p) {
+            try {
+                int port = Integer.parseInt(p);
+                if (port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                return port;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("invalid port '" + p + "'");
+            }
+        }
+    }
+}
