@@ -36,7 +36,7 @@ public final class DemoNode {
     /** Starts the demo on {@code l1} with the default options and stores of {@code dataDir}. */
     public static NodeRuntime start(Path dataDir, int rpcPort, L1Source l1) {
         return start(NodeRuntime.Options.defaults(dataDir).withRpc("127.0.0.1", rpcPort), l1, false,
-                NodeStores.embedded(dataDir));
+                NodeStores.embedded(dataDir, l1));
     }
 
     public static NodeRuntime start(NodeRuntime.Options options, L1Source l1, boolean ownsL1, NodeStores stores) {

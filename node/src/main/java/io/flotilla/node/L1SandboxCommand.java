@@ -31,6 +31,10 @@ public final class L1SandboxCommand implements Callable<Integer> {
     @Option(names = "--manual", description = "make blocks only on POST /admin/produce_block")
     boolean manual;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "keep the chain in DIR so a restart continues it (default: in memory)")
+    java.nio.file.Path dataDir;
+
     CountDownLatch stop = new CountDownLatch(1);
     volatile SandboxL1Server server;
 
@@ -44,7 +48,13 @@ public final class L1SandboxCommand implements Callable<Integer> {
             return 2;
         }
         SandboxL1.Config config = (manual ? SandboxL1.Config.manualMode() : SandboxL1.Config.timed()).withBlockTime(block);
-        SandboxL1 l1 = new SandboxL1(config);
+        SandboxL1 l1;
+        try {
+            l1 = dataDir == null ? new SandboxL1(config) : SandboxL1.open(dataDir, config);
+        } catch (java.io.IOException e) {
+            System.err.println("flotilla l1-sandbox: cannot open the chain in " + dataDir + ": " + e.getMessage());
+            return 1;
+        }
         try {
             server = new SandboxL1Server(l1, new InetSocketAddress(host, port));
         } catch (java.io.IOException e) {

@@ -140,12 +140,15 @@ public final class NodeRuntime implements AutoCloseable {
                     FlotillaHttpServer.Settings.fromConfig(fleet.system().settings().config())
                             .withAddress(options.rpcHost(), options.rpcPort()));
             InetSocketAddress bound = http.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            return new NodeRuntime(l1, ownsL1, registry, fleet, queries, http, bound);
+            NodeRuntime rt = new NodeRuntime(l1, ownsL1, registry, fleet, queries, http, bound);
+            rt.stores = stores;
+            return rt;
         } catch (Exception e) {
             if (queries != null) {
                 queries.close();
             }
             fleet.close();
+            stores.close();
             throw new IllegalStateException("the node did not start: " + rootMessage(e), e);
         }
     }
@@ -179,6 +182,12 @@ public final class NodeRuntime implements AutoCloseable {
                 Path aside = dataDir.resolve("journal.previous");
                 deleteRecursively(aside);
                 Files.move(journal, aside, StandardCopyOption.ATOMIC_MOVE);
+                Path chain = dataDir.resolve("chain");
+                if (Files.isDirectory(chain)) {
+                    Path chainAside = dataDir.resolve("chain.previous");
+                    deleteRecursively(chainAside);
+                    Files.move(chain, chainAside, StandardCopyOption.ATOMIC_MOVE);
+                }
                 LOG.info("starting from a fresh journal ({}): the previous one is in {}", why, aside);
             }
             Files.writeString(marker, l1Genesis + "\n", StandardCharsets.UTF_8);
@@ -235,6 +244,8 @@ public final class NodeRuntime implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + rpcAddress.getPort();
     }
 
+    private NodeStores stores;
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -248,6 +259,9 @@ public final class NodeRuntime implements AutoCloseable {
         }
         queries.close();
         fleet.close();
+        if (stores != null) {
+            stores.close();
+        }
         if (ownsL1) {
             l1.close();
         }

@@ -117,19 +117,19 @@ public final class RunCommand implements Callable<Integer> {
             l1Text = "the sandbox L1 at " + endpoint;
         } else {
             l1 = inProcessSandbox(dataDir, block);
-            l1Text = "an in-process sandbox L1 (" + block.toMillis() + " ms blocks; in memory: a restart starts a new chain)";
+            l1Text = "an in-process sandbox L1 (" + block.toMillis() + " ms blocks, kept in " + dataDir.resolve("l1") + ")";
         }
         NodeRuntime.Options options = NodeRuntime.Options.defaults(dataDir).withRpc(host, port).withHistoryMode(history);
         try {
             if (config == null) {
-                runtime = DemoNode.start(options, l1, true, NodeStores.embedded(dataDir));
+                runtime = DemoNode.start(options, l1, true, NodeStores.embedded(dataDir, l1));
             } else {
                 if (l1.rollup(config.rollup()).isEmpty()) {
                     System.err.println("flotilla run: rollup " + config.rollup() + " is not originated on " + l1Text);
                     l1.close();
                     return 1;
                 }
-                runtime = NodeRuntime.start(options, l1, true, NodeStores.embedded(dataDir),
+                runtime = NodeRuntime.start(options, l1, true, NodeStores.embedded(dataDir, l1),
                         List.of(new NodeRuntime.ServedRollup(config.rollup(), config.mode(), config.operator())));
             }
         } catch (RuntimeException e) {
@@ -186,8 +186,14 @@ public final class RunCommand implements Callable<Integer> {
      * The in-process sandbox L1 of a data directory: in memory for now; once {@code SandboxL1.open(dir,
      * config)} lands it is kept under {@code <data-dir>/l1} and the chain survives restarts.
      */
+    /** The in-process sandbox keeps its chain under {@code <data-dir>/l1}, so a restart continues it. */
     static SandboxL1 inProcessSandbox(Path dataDir, Duration blockTime) {
-        return new SandboxL1(SandboxL1.Config.timed().withBlockTime(blockTime));
+        try {
+            return SandboxL1.open(dataDir.resolve("l1"), SandboxL1.Config.timed().withBlockTime(blockTime));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot open the sandbox L1 in " + dataDir.resolve("l1")
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** host:port, [v6]:port, host, or :port. */

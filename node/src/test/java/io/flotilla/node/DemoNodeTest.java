@@ -36,8 +36,10 @@ class DemoNodeTest {
                 Http http = new Http(node.rpcUrl());
                 int level = l1.produceBlock().level();
                 http.await("/global/block/head", b -> b.get("level").asInt() == level, Duration.ofSeconds(30));
-                // in-memory stores did not survive: the old journal was moved aside, the rollup replayed
-                assertTrue(Files.isDirectory(dataDir.resolve("journal.previous")));
+                // the embedded stores survived: the journal is kept and the rollup recovered from it
+                assertFalse(Files.isDirectory(dataDir.resolve("journal.previous")));
+                assertTrue(Files.isDirectory(dataDir.resolve("context")), "the context store is in the data dir");
+                assertTrue(Files.isDirectory(dataDir.resolve("chain")), "the L2 chain is in the data dir");
             }
         }
     }
