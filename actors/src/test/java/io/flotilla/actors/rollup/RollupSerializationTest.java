@@ -281,6 +281,20 @@ class RollupSerializationTest {
         assertThrows(Exception.class, () -> serialization.serialize(new RollupEntity.EvaluationFailed(1, "x")).get());
     }
 
+    /** The node's configuration carries the bindings (through its include) and turns Java serialization off. */
+    @Test
+    void nodeConfigurationBindsEverythingToKryo() {
+        Config node = ConfigFactory.parseResources("flotilla-node.conf").resolve();
+        assertFalse(node.getBoolean("pekko.actor.allow-java-serialization"));
+        assertEquals(KryoSerializer.class.getName(), node.getString("pekko.actor.serializers.flotilla-kryo"));
+        Config bindings = node.getConfig("pekko.actor.serialization-bindings");
+        for (Class<?> c : List.of(RollupEvent.class, RollupSnapshot.class,
+                io.flotilla.persistence.serialization.KryoMessage.class)) {
+            assertEquals("flotilla-kryo", bindings.getString("\"" + c.getName() + "\""), c.getName());
+        }
+        assertEquals(List.of(RollupEntity.KryoRegistrar.class.getName()), node.getStringList("flotilla.kryo.registrars"));
+    }
+
     static Object roundTrip(Serialization serialization, Object o) {
         Serializer s = serialization.findSerializerFor(o);
         assertInstanceOf(KryoSerializer.class, s, o.getClass().getName());
