@@ -3,7 +3,23 @@ package io.flotilla.actors.rollup;
 import io.flotilla.actors.l1.L1Block;
 import io.flotilla.actors.l1.L1Operation;
 import io.flotilla.actors.l1.L1Source;
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
 import io.flotilla.persistence.chain.L2Block;
+import io.flotilla.persistence.events.CommitmentPublished;
+import io.flotilla.persistence.events.L2BlockProduced;
+import io.flotilla.persistence.events.LccUpdated;
+import io.flotilla.persistence.events.OutboxHandled;
+import io.flotilla.persistence.events.Reverted;
+import io.flotilla.persistence.events.RollupEvent;
+import io.flotilla.persistence.events.RollupOriginated;
+import io.flotilla.persistence.events.RollupStuck;
+import io.flotilla.persistence.serialization.FlotillaKryo;
+import io.flotilla.persistence.serialization.KryoMessage;
+import io.flotilla.persistence.snapshots.RollupSnapshot;
 import io.flotilla.pvm.Commitment;
 import io.flotilla.pvm.LevelInput;
 import io.flotilla.pvm.LevelResult;
@@ -11,20 +27,23 @@ import io.flotilla.pvm.Pvm;
 import io.flotilla.pvm.PvmResourceException;
 import io.flotilla.pvm.PvmState;
 import io.flotilla.pvm.PvmVersion;
+import io.flotilla.pvm.crypto.Blake2b;
 import io.flotilla.pvm.encoding.RollupAddress;
 import io.flotilla.pvm.host.RollupMetadata;
 import io.flotilla.pvm.reveal.RevealUnavailableException;
 import io.flotilla.pvm.tree.Hash;
 import io.flotilla.pvm.tree.Tree;
 import io.flotilla.pvm.util.Hex;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
+import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -32,6 +51,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
@@ -44,8 +64,15 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * persists the event that makes the block part of its history. Commitments are made every
  * commitment period; publishing and cementing follow from events, according to the rollup's mode.
  * A reorg reverts to the common ancestor and the levels are evaluated again.
+ *
+ * <p>Serialization (no Java serialization anywhere): the journaled events are the persistence module's
+ * {@link RollupEvent}s and the snapshots its {@link RollupSnapshot} (converted from {@link State} by the snapshot
+ * adapter), both written by {@code flotilla-kryo} with their golden-file formats. Of the commands, only
+ * {@link Catchup}, {@link GetStatus} and its reply {@link Status} may cross cluster nodes: they are
+ * {@link KryoMessage}s registered by {@link KryoRegistrar} (name it in {@code flotilla.kryo.registrars}). The other
+ * commands are results of {@code pipeToSelf} and never leave the JVM; they have no serializer on purpose.
  */
-public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Command, RollupEntity.Event, RollupEntity.State> {
+public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Command, RollupEvent, RollupEntity.State> {
 
     public static final EntityTypeKey<Command> KEY = EntityTypeKey.create(Command.class, "Rollup");
 
@@ -55,26 +82,41 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     }
 
     public static Behavior<Command> create(String address, RollupServices services) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RollupEntity(address, services, ctx, timers)));
+        return create(address, services, SNAPSHOT_EVERY);
+    }
+
+    /** As {@link #create(String, RollupServices)}, snapshotting every {@code snapshotEvery} events (tests). */
+    static Behavior<Command> create(String address, RollupServices services, int snapshotEvery) {
+        if (snapshotEvery < 1) {
+            throw new IllegalArgumentException("snapshotEvery must be >= 1, got " + snapshotEvery);
+        }
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new RollupEntity(address, services, snapshotEvery,
+                ctx, timers)));
     }
 
     // ------------------------------------------------------------------ commands
 
-    public sealed interface Command extends Serializable {}
+    public sealed interface Command {}
 
     /** There may be new L1 blocks: process what is missing. Replies nothing (fire and forget). */
-    public enum Catchup implements Command { INSTANCE }
+    public enum Catchup implements Command, KryoMessage { INSTANCE }
 
-    public record GetStatus(ActorRef<Status> replyTo) implements Command {}
+    public record GetStatus(ActorRef<Status> replyTo) implements Command, KryoMessage {}
 
     public record Status(String address, boolean originated, int originationLevel, int headLevel, String headStateHash,
                          long totalTicks, int lastCommitmentLevel, String lastCommitment, int lccLevel, String lcc,
-                         String stuck, String mode) implements Serializable {}
+                         String stuck, String mode) implements KryoMessage {}
 
-    /** The evaluation of a level, from the PVM pool. */
-    record Evaluated(int level, byte[] l1Hash, byte[] stateHash, long ticks, long totalTicks, byte[] commitment,
-                     byte[] commitmentPredecessor, long commitmentTicks, String stuck,
-                     java.util.List<Event> observed) implements Command {}
+    /**
+     * The evaluation of a level, from the PVM pool: the event to persist (the L2 block was stored already), what is
+     * needed to publish its commitment, whether the PVM got stuck, and what the L1 block says about this rollup.
+     */
+    record Evaluated(L2BlockProduced block, byte[] commitmentPredecessor, long commitmentTicks, String stuck,
+                     java.util.List<RollupEvent> observed) implements Command {
+        int level() {
+            return block.level();
+        }
+    }
 
     record OutboxDone(int outboxLevel, int executed, int refused) implements Command {}
 
@@ -82,41 +124,40 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
 
     record EvaluationFailed(int level, String reason) implements Command {}
 
-    record Originate(L1Source.RollupInfo info, byte[] genesisState) implements Command {}
-
-    // ------------------------------------------------------------------ events
-
-    public sealed interface Event extends Serializable {}
-
-    public record Originated(String address, int originationLevel, String pvmVersion, byte[] genesisState,
-                             byte[] genesisCommitment, byte[] originationL1Hash) implements Event {}
-
-    /** A level was evaluated; the L2 block and tree nodes were stored before this event. */
-    public record BlockProduced(int level, byte[] l1Hash, byte[] stateHash, long totalTicks, byte[] commitment,
-                                long commitmentTicks, String stuck) implements Event {}
-
-    /** Blocks above {@code toLevel} were on an abandoned L1 branch; the state is that of {@code toLevel}. */
-    public record Reverted(int toLevel, byte[] l1Hash, byte[] stateHash, long totalTicks, int lastCommitmentLevel,
-                           byte[] lastCommitment, long lastCommitmentTicks) implements Event {}
-
-    public record CommitmentPublished(byte[] commitment, int inboxLevel, int l1Level) implements Event {}
-
-    public record LccUpdated(byte[] commitment, int inboxLevel) implements Event {}
-
-    /** Outbox messages up to this level were submitted for execution (operator and maintenance modes). */
-    public record OutboxHandled(int outboxLevel, int executed, int refused) implements Event {}
+    record Originate(L1Source.RollupInfo info, byte[] genesisState, byte[] kernelHash) implements Command {}
 
     // ------------------------------------------------------------------ state
 
-    /** Small metadata only; the PVM state lives in the context store under {@code headState}. */
+    /**
+     * Small metadata only, built from the events alone; the PVM state lives in the context store under
+     * {@code headState}. Snapshotted as a {@link RollupSnapshot}.
+     */
     public record State(boolean originated, int originationLevel, String pvmVersion, byte[] genesisState,
                         byte[] genesisCommitment, int headLevel, byte[] headL1Hash, byte[] headState, long totalTicks,
                         int lastCommitmentLevel, byte[] lastCommitment, long lastCommitmentTicks,
-                        int lastPublishedLevel, int lccLevel, byte[] lcc, String stuck, int outboxHandledLevel)
-            implements Serializable {
+                        int lastPublishedLevel, int lccLevel, byte[] lcc, String stuck, int outboxHandledLevel) {
 
         static State empty() {
             return new State(false, -1, null, null, null, -1, null, null, 0, -1, null, 0, -1, -1, null, null, -1);
+        }
+
+        RollupSnapshot toSnapshot() {
+            return new RollupSnapshot(originated, originationLevel, pvmVersion, genesisState, genesisCommitment,
+                    headLevel, headL1Hash, headState, totalTicks, lastCommitmentLevel, lastCommitment,
+                    lastCommitmentTicks, lastPublishedLevel, lccLevel, lcc, stuck, outboxHandledLevel);
+        }
+
+        static State fromSnapshot(RollupSnapshot s) {
+            return new State(s.originated(), s.originationLevel(), s.pvmVersion(), s.genesisStateHash32(),
+                    s.genesisCommitmentHash32(), s.headLevel(), s.headL1BlockHash32(), s.headStateHash32(),
+                    s.totalTicks(), s.lastCommitmentLevel(), s.lastCommitmentHash32(), s.lastCommitmentTotalTicks(),
+                    s.lastPublishedLevel(), s.lccLevel(), s.lccHash32(), s.stuck(), s.outboxHandledLevel());
+        }
+
+        State withStuck(String reason) {
+            return new State(originated, originationLevel, pvmVersion, genesisState, genesisCommitment, headLevel,
+                    headL1Hash, headState, totalTicks, lastCommitmentLevel, lastCommitment, lastCommitmentTicks,
+                    lastPublishedLevel, lccLevel, lcc, reason, outboxHandledLevel);
         }
 
         State withOutboxHandled(int level) {
@@ -154,15 +195,17 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
 
     private final String address;
     private final RollupServices services;
+    private final int snapshotEvery;
     private final ActorContext<Command> ctx;
     private final TimerScheduler<Command> timers;
     private boolean busy;
 
-    private RollupEntity(String address, RollupServices services, ActorContext<Command> ctx,
+    private RollupEntity(String address, RollupServices services, int snapshotEvery, ActorContext<Command> ctx,
                          TimerScheduler<Command> timers) {
         super(PersistenceId.of(KEY.name(), address));
         this.address = address;
         this.services = services;
+        this.snapshotEvery = snapshotEvery;
         this.ctx = ctx;
         this.timers = timers;
     }
@@ -177,7 +220,27 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
 
     @Override
     public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
-        return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+        return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(snapshotEvery, 2);
+    }
+
+    /** Snapshots are stored as the persistence module's {@link RollupSnapshot} (Kryo, golden-file format). */
+    @Override
+    public SnapshotAdapter<State> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(State state) {
+                return state.toSnapshot();
+            }
+
+            @Override
+            public State fromJournal(Object from) {
+                if (from instanceof RollupSnapshot s) {
+                    return State.fromSnapshot(s);
+                }
+                throw new IllegalStateException("rollup snapshot of unknown type "
+                        + (from == null ? "null" : from.getClass().getName()));
+            }
+        };
     }
 
     @Override
@@ -188,7 +251,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     }
 
     @Override
-    public CommandHandler<Command, Event, State> commandHandler() {
+    public CommandHandler<Command, RollupEvent, State> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Catchup.class, this::onCatchup)
                 .onCommand(GetStatus.class, (s, c) -> Effect().reply(c.replyTo(), status(s)))
@@ -216,7 +279,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         return b == null ? null : Hex.encode(b);
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onCatchup(State s, Catchup c) {
+    private org.apache.pekko.persistence.typed.javadsl.Effect<RollupEvent, State> onCatchup(State s, Catchup c) {
         if (busy) {
             return Effect().none();
         }
@@ -233,9 +296,9 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
             ctx.pipeToSelf(services.pvmThreads().async(() -> {
                 PvmState genesis = PvmState.originate(i.kernel(), PvmVersion.parse(i.pvmVersion()));
                 genesis.tree().persist(services.contextStore());
-                return genesis.hash().bytes();
-            }), (state, err) -> err != null ? new EvaluationFailed(i.originationLevel(), err.toString())
-                    : new Originate(i, state));
+                return new byte[][] {genesis.hash().bytes(), Blake2b.hash256(i.kernel())};
+            }), (hashes, err) -> err != null ? new EvaluationFailed(i.originationLevel(), err.toString())
+                    : new Originate(i, hashes[0], hashes[1]));
             return Effect().none();
         }
         if (s.stuck() != null) {
@@ -256,7 +319,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         return Effect().none();
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onOriginate(State s, Originate c) {
+    private org.apache.pekko.persistence.typed.javadsl.Effect<RollupEvent, State> onOriginate(State s, Originate c) {
         busy = false;
         var i = c.info();
         byte[] genesisCommitment = Commitment.genesis(Hash.fromBytes(c.genesisState()), i.originationLevel()).hash().bytes();
@@ -265,8 +328,9 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                     Hex.encode(genesisCommitment), Hex.encode(i.genesisCommitment()));
         }
         byte[] l1Hash = services.l1().block(i.originationLevel()).map(L1Block::hash).orElse(new byte[32]);
-        return Effect().persist(new Originated(address, i.originationLevel(), i.pvmVersion(), c.genesisState(),
-                        genesisCommitment, l1Hash))
+        return Effect().persist(new RollupOriginated(address, i.originationLevel(), i.pvmVersion(),
+                        services.modeOf().apply(address).label(), c.kernelHash(), c.genesisState(), genesisCommitment,
+                        l1Hash))
                 .thenRun(st -> ctx.getSelf().tell(Catchup.INSTANCE));
     }
 
@@ -297,11 +361,16 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                         commitmentTicks);
                 commitment = cm.hash().bytes();
             }
-            services.chain().put(address, new L2Block(block.level(), block.hash(), Hash.fromBytes(Inbox.hash(input)),
+            byte[] inboxHash = Inbox.hash(input);
+            byte[] predecessorL2 = services.chain().get(address, block.level() - 1).map(b -> b.hash().bytes())
+                    .orElse(new byte[32]);
+            services.chain().put(address, new L2Block(block.level(), block.hash(), Hash.fromBytes(inboxHash),
                     input.messages(), next.hash(), total - totalBefore, total, r.outbox().size(), r.kernelRuns(),
                     Optional.ofNullable(commitment).map(Hash::fromBytes)));
-            return new Evaluated(block.level(), block.hash(), next.hash().bytes(), total - totalBefore, total,
-                    commitment, lastCommitment, commitmentTicks, next.stuck().orElse(null), observe(block));
+            L2BlockProduced produced = new L2BlockProduced(block.level(), block.hash(), predecessorL2, inboxHash,
+                    input.messages(), next.hash().bytes(), total - totalBefore, total, r.outbox().size(), commitment);
+            return new Evaluated(produced, lastCommitment, commitmentTicks, next.stuck().orElse(null),
+                    observe(block));
         }), (result, err) -> {
             if (err == null) {
                 return result;
@@ -312,29 +381,39 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         });
     }
 
-    /** What the block says L1 did for this rollup: publications by our operator, cementations. */
-    private java.util.List<Event> observe(L1Block block) {
-        java.util.List<Event> out = new java.util.ArrayList<>();
+    /**
+     * What the block says L1 did for this rollup: publications by our operator, cementations. L1 fills in the hash
+     * and inbox level of applied operations; one without a 32-byte hash and a level is not a fact about us.
+     */
+    private java.util.List<RollupEvent> observe(L1Block block) {
+        java.util.List<RollupEvent> out = new java.util.ArrayList<>();
         String operator = services.operatorOf().apply(address);
         for (L1Operation op : block.operations()) {
-            if (op instanceof L1Operation.Publish p && address.equals(p.rollup()) && p.commitmentHash() != null
-                    && operator.equals(p.source())) {
+            if (op instanceof L1Operation.Publish p && address.equals(p.rollup()) && isHash(p.commitmentHash())
+                    && p.inboxLevel() >= 0 && operator.equals(p.source())) {
                 out.add(new CommitmentPublished(p.commitmentHash(), p.inboxLevel(), block.level()));
-            } else if (op instanceof L1Operation.Cement c && address.equals(c.rollup()) && c.commitmentHash() != null) {
+            } else if (op instanceof L1Operation.Cement c && address.equals(c.rollup()) && isHash(c.commitmentHash())
+                    && c.inboxLevel() >= 0) {
                 out.add(new LccUpdated(c.commitmentHash(), c.inboxLevel()));
             }
         }
         return out;
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onEvaluated(State s, Evaluated e) {
+    private static boolean isHash(byte[] b) {
+        return b != null && b.length == 32;
+    }
+
+    private org.apache.pekko.persistence.typed.javadsl.Effect<RollupEvent, State> onEvaluated(State s, Evaluated e) {
         busy = false;
         if (e.level() != s.headLevel() + 1) {
             return Effect().none(); // a stale result (a reorg happened meanwhile)
         }
-        java.util.List<Event> events = new java.util.ArrayList<>();
-        events.add(new BlockProduced(e.level(), e.l1Hash(), e.stateHash(), e.totalTicks(),
-                e.commitment(), e.commitmentTicks(), e.stuck()));
+        java.util.List<RollupEvent> events = new java.util.ArrayList<>();
+        events.add(e.block());
+        if (e.stuck() != null) {
+            events.add(new RollupStuck(e.level(), e.stuck()));
+        }
         events.addAll(e.observed());
         return Effect().persist(events)
                 .thenRun(st -> {
@@ -343,7 +422,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                 });
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onEvaluationFailed(State s, EvaluationFailed f) {
+    private org.apache.pekko.persistence.typed.javadsl.Effect<RollupEvent, State> onEvaluationFailed(State s, EvaluationFailed f) {
         busy = false;
         ctx.getLog().warn("rollup {}: level {} not evaluated, retrying: {}", address, f.level(), f.reason());
         retryLater();
@@ -367,11 +446,12 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         if (mode.executesOutbox() && s.lccLevel() > s.outboxHandledLevel() && outboxInFlight < s.lccLevel()) {
             executeOutbox(s);
         }
-        if (e.commitment() != null && mode.publishes()) {
-            Commitment cm = new Commitment(Hash.fromBytes(e.stateHash()), e.level(),
+        byte[] commitment = e.block().commitmentHash32OrNull();
+        if (commitment != null && mode.publishes()) {
+            Commitment cm = new Commitment(Hash.fromBytes(e.block().stateHash32()), e.level(),
                     Hash.fromBytes(e.commitmentPredecessor()), e.commitmentTicks());
             var result = services.l1().inject(new L1Operation.Publish(services.operatorOf().apply(address), address,
-                    e.commitment(), e.level(), cm.encode()));
+                    commitment, e.level(), cm.encode()));
             if (!result.ok()) {
                 ctx.getLog().warn("rollup {}: publishing the commitment of level {} failed: {}", address, e.level(),
                         result.error());
@@ -442,7 +522,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         }), (done, err) -> err == null ? done : new OutboxFailed(lccLevel, err.toString()));
     }
 
-    private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> revert(State s) {
+    private org.apache.pekko.persistence.typed.javadsl.Effect<RollupEvent, State> revert(State s) {
         // walk back to the highest level whose L1 block is still on the main chain
         int level = s.headLevel();
         while (level > s.originationLevel()) {
@@ -490,22 +570,146 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     }
 
     @Override
-    public EventHandler<State, Event> eventHandler() {
+    public EventHandler<State, RollupEvent> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
-                .onEvent(Originated.class, (s, e) -> new State(true, e.originationLevel(), e.pvmVersion(),
-                        e.genesisState(), e.genesisCommitment(), e.originationLevel(), e.originationL1Hash(),
-                        e.genesisState(), 0, e.originationLevel(), e.genesisCommitment(), 0, -1,
-                        e.originationLevel(), e.genesisCommitment(), null, e.originationLevel()))
-                .onEvent(BlockProduced.class, (s, e) -> {
-                    State n = s.withHead(e.level(), e.l1Hash(), e.stateHash(), e.totalTicks(), e.stuck());
-                    return e.commitment() == null ? n : n.withLastCommitment(e.level(), e.commitment(), e.totalTicks());
+                .onEvent(RollupOriginated.class, (s, e) -> new State(true, e.originationLevel(), e.pvmVersion(),
+                        e.genesisStateHash32(), e.genesisCommitmentHash32(), e.originationLevel(),
+                        e.originationL1BlockHash32(), e.genesisStateHash32(), 0, e.originationLevel(),
+                        e.genesisCommitmentHash32(), 0, -1, e.originationLevel(), e.genesisCommitmentHash32(), null,
+                        e.originationLevel()))
+                .onEvent(L2BlockProduced.class, (s, e) -> {
+                    State n = s.withHead(e.level(), e.l1BlockHash32(), e.stateHash32(), e.totalTicks(), null);
+                    byte[] commitment = e.commitmentHash32OrNull();
+                    return commitment == null ? n : n.withLastCommitment(e.level(), commitment, e.totalTicks());
                 })
-                .onEvent(Reverted.class, (s, e) -> s.withHead(e.toLevel(), e.l1Hash(), e.stateHash(), e.totalTicks(), null)
-                        .withLastCommitment(e.lastCommitmentLevel(), e.lastCommitment(), e.lastCommitmentTicks())
+                // persisted right after the L2BlockProduced of the level at which the PVM got stuck
+                .onEvent(RollupStuck.class, (s, e) -> s.withStuck(e.reason()))
+                .onEvent(Reverted.class, (s, e) -> s.withHead(e.toLevel(), e.l1BlockHash32(), e.stateHash32(),
+                                e.totalTicks(), null)
+                        .withLastCommitment(e.lastCommitmentLevel(), e.lastCommitmentHash32(),
+                                e.lastCommitmentTotalTicks())
                         .withPublished(Math.min(s.lastPublishedLevel(), e.toLevel())))
-                .onEvent(CommitmentPublished.class, (s, e) -> s.withPublished(Math.max(s.lastPublishedLevel(), e.inboxLevel())))
-                .onEvent(LccUpdated.class, (s, e) -> s.withLcc(e.inboxLevel(), e.commitment()))
+                .onEvent(CommitmentPublished.class, (s, e) -> s.withPublished(Math.max(s.lastPublishedLevel(),
+                        e.inboxLevel())))
+                .onEvent(LccUpdated.class, (s, e) -> s.withLcc(e.inboxLevel(), e.commitmentHash32()))
                 .onEvent(OutboxHandled.class, (s, e) -> s.withOutboxHandled(e.outboxLevel()))
                 .build();
+    }
+
+    // ------------------------------------------------------------------ wire format of cross-node messages
+
+    /**
+     * Registers with {@code flotilla-kryo} the messages that may cross cluster nodes: {@link Catchup} (id 1000),
+     * {@link GetStatus} (1001, its reply-to as Pekko's serialized actor ref) and {@link Status} (1002). Named in
+     * {@code flotilla.kryo.registrars} by {@code flotilla-serialization.conf}. Each encoding starts with a version
+     * byte (1); they are never journaled, so a change only matters to nodes of different versions in one cluster.
+     */
+    public static final class KryoRegistrar implements FlotillaKryo.Registrar {
+        public static final int CATCHUP = 1000;
+        public static final int GET_STATUS = 1001;
+        public static final int STATUS = 1002;
+
+        private final ExtendedActorSystem system;
+
+        /** Without an actor system {@link GetStatus} cannot be (de)serialized; the others can. */
+        public KryoRegistrar() {
+            this(null);
+        }
+
+        public KryoRegistrar(ExtendedActorSystem system) {
+            this.system = system;
+        }
+
+        @Override
+        public void register(FlotillaKryo.Registrations r) {
+            r.add(Catchup.class, new CatchupSerializer(), CATCHUP);
+            r.add(GetStatus.class, new GetStatusSerializer(system), GET_STATUS);
+            r.add(Status.class, new StatusSerializer(), STATUS);
+        }
+
+        private static void version(Input in, Class<?> type) {
+            int v = in.readByte() & 0xff;
+            if (v != 1) {
+                throw new KryoException(type.getSimpleName() + " has format version " + v + "; this Flotilla reads 1");
+            }
+        }
+    }
+
+    private static final class CatchupSerializer extends Serializer<Catchup> {
+        CatchupSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output out, Catchup c) {
+            out.writeByte(1);
+        }
+
+        @Override
+        public Catchup read(Kryo kryo, Input in, Class<? extends Catchup> type) {
+            KryoRegistrar.version(in, Catchup.class);
+            return Catchup.INSTANCE;
+        }
+    }
+
+    private static final class GetStatusSerializer extends Serializer<GetStatus> {
+        private final ExtendedActorSystem system;
+
+        GetStatusSerializer(ExtendedActorSystem system) {
+            this.system = system;
+            setImmutable(true);
+        }
+
+        /** Looked up per use, not at construction: serializers are built while the actor system starts. */
+        private ActorRefResolver resolver() {
+            if (system == null) {
+                throw new KryoException("GetStatus needs an actor system to (de)serialize its reply-to");
+            }
+            return ActorRefResolver.get(Adapter.toTyped(system));
+        }
+
+        @Override
+        public void write(Kryo kryo, Output out, GetStatus g) {
+            out.writeByte(1);
+            out.writeString(resolver().toSerializationFormat(g.replyTo()));
+        }
+
+        @Override
+        public GetStatus read(Kryo kryo, Input in, Class<? extends GetStatus> type) {
+            KryoRegistrar.version(in, GetStatus.class);
+            String ref = in.readString();
+            return new GetStatus(resolver().resolveActorRef(ref));
+        }
+    }
+
+    private static final class StatusSerializer extends Serializer<Status> {
+        StatusSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output out, Status s) {
+            out.writeByte(1);
+            out.writeString(s.address());
+            out.writeBoolean(s.originated());
+            out.writeVarInt(s.originationLevel(), false);
+            out.writeVarInt(s.headLevel(), false);
+            out.writeString(s.headStateHash());
+            out.writeVarLong(s.totalTicks(), false);
+            out.writeVarInt(s.lastCommitmentLevel(), false);
+            out.writeString(s.lastCommitment());
+            out.writeVarInt(s.lccLevel(), false);
+            out.writeString(s.lcc());
+            out.writeString(s.stuck());
+            out.writeString(s.mode());
+        }
+
+        @Override
+        public Status read(Kryo kryo, Input in, Class<? extends Status> type) {
+            KryoRegistrar.version(in, Status.class);
+            return new Status(in.readString(), in.readBoolean(), in.readVarInt(false), in.readVarInt(false),
+                    in.readString(), in.readVarLong(false), in.readVarInt(false), in.readString(), in.readVarInt(false),
+                    in.readString(), in.readString(), in.readString());
+        }
     }
 }

@@ -33,10 +33,7 @@ class RollupEntityH2Test {
     private ActorTestKit start() {
         EmbeddedJournal.createSchema(dataDir);
         Config c = EmbeddedJournal.config(dataDir)
-                .withFallback(ConfigFactory.parseString("""
-                        pekko.actor.allow-java-serialization = on
-                        pekko.actor.warn-about-java-serializer-usage = off
-                        """))
+                .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
                 .withFallback(ConfigFactory.load());
         return ActorTestKit.create("h2", c);
     }

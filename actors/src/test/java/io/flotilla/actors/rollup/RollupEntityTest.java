@@ -45,10 +45,7 @@ class RollupEntityTest {
     void setUp() throws Exception {
         kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
                 .withFallback(org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin.config())
-                .withFallback(ConfigFactory.parseString("""
-                        pekko.actor.allow-java-serialization = on
-                        pekko.actor.warn-about-java-serializer-usage = off
-                        """))
+                .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
                 .withFallback(ConfigFactory.load()));
         l1 = new FakeL1();
         store = NodeStore.inMemory();

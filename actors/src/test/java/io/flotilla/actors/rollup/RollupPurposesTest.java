@@ -34,10 +34,7 @@ class RollupPurposesTest {
 
     ActorTestKit kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
                 .withFallback(org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin.config())
-            .withFallback(ConfigFactory.parseString("""
-                    pekko.actor.allow-java-serialization = on
-                    pekko.actor.warn-about-java-serializer-usage = off
-                    """))
+            .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
             .withFallback(ConfigFactory.load()));
 
     @AfterEach

@@ -7,5 +7,6 @@ package io.flotilla.persistence.events;
  * modify them after construction. Equality compares array contents.
  */
 public sealed interface RollupEvent
-        permits RollupOriginated, L2BlockProduced, Reverted, CommitmentPublished, LccUpdated, RollupStuck {
+        permits RollupOriginated, L2BlockProduced, Reverted, CommitmentPublished, LccUpdated, RollupStuck,
+                OutboxHandled {
 }

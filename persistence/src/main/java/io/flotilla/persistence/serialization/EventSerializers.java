@@ -8,15 +8,17 @@ import com.esotericsoftware.kryo.io.Output;
 import io.flotilla.persistence.events.CommitmentPublished;
 import io.flotilla.persistence.events.L2BlockProduced;
 import io.flotilla.persistence.events.LccUpdated;
+import io.flotilla.persistence.events.OutboxHandled;
 import io.flotilla.persistence.events.Reverted;
 import io.flotilla.persistence.events.RollupOriginated;
 import io.flotilla.persistence.events.RollupStuck;
+import io.flotilla.persistence.snapshots.RollupSnapshot;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Explicit, hand-written Kryo serializers for the domain events: the wire layout of every event is spelled out here
+ * Explicit, hand-written Kryo serializers for the domain events and the entity snapshot: the wire layout of every event is spelled out here
  * field by field (no reflection, no field-order surprises when a record changes).
  *
  * <p>Each event starts with a one-byte format version. Today every event is at version 1. To add a field: write
@@ -25,7 +27,7 @@ import java.util.List;
  *
  * <p>Encodings used: int/long as Kryo variable-length positive-optimized ints/longs, strings as Kryo strings,
  * 32-byte hashes as their 32 raw bytes, optional hashes as a presence byte (0/1) then the bytes, byte strings as a
- * varint length then the bytes.
+ * varint length then the bytes. Values that may be -1 (the snapshot's "not yet" levels) are zig-zag varints.
  */
 final class EventSerializers {
     private EventSerializers() {
@@ -48,6 +50,17 @@ final class EventSerializers {
 
     private static byte[] hash(Input in) {
         return in.readBytes(32);
+    }
+
+    private static void optionalHash(Output out, byte[] h) {
+        out.writeBoolean(h != null);
+        if (h != null) {
+            hash(out, h);
+        }
+    }
+
+    private static byte[] optionalHash(Input in) {
+        return in.readBoolean() ? hash(in) : null;
     }
 
     private static void bytes(Output out, byte[] b) {
@@ -78,13 +91,14 @@ final class EventSerializers {
             hash(out, e.kernelHash32());
             hash(out, e.genesisStateHash32());
             hash(out, e.genesisCommitmentHash32());
+            hash(out, e.originationL1BlockHash32());
         }
 
         @Override
         public RollupOriginated read(Kryo kryo, Input in, Class<? extends RollupOriginated> type) {
             version(in, RollupOriginated.class, 1);
             return new RollupOriginated(in.readString(), in.readVarInt(true), in.readString(), in.readString(),
-                    hash(in), hash(in), hash(in));
+                    hash(in), hash(in), hash(in), hash(in));
         }
     }
 
@@ -108,11 +122,7 @@ final class EventSerializers {
             out.writeVarLong(e.ticks(), true);
             out.writeVarLong(e.totalTicks(), true);
             out.writeVarInt(e.outboxCount(), true);
-            byte[] c = e.commitmentHash32OrNull();
-            out.writeBoolean(c != null);
-            if (c != null) {
-                hash(out, c);
-            }
+            optionalHash(out, e.commitmentHash32OrNull());
         }
 
         @Override
@@ -134,7 +144,7 @@ final class EventSerializers {
             long ticks = in.readVarLong(true);
             long total = in.readVarLong(true);
             int outbox = in.readVarInt(true);
-            byte[] commitment = in.readBoolean() ? hash(in) : null;
+            byte[] commitment = optionalHash(in);
             return new L2BlockProduced(level, l1, pred, inbox, messages, state, ticks, total, outbox, commitment);
         }
     }
@@ -148,12 +158,19 @@ final class EventSerializers {
         public void write(Kryo kryo, Output out, Reverted e) {
             out.writeByte(V1);
             out.writeVarInt(e.toLevel(), true);
+            hash(out, e.l1BlockHash32());
+            hash(out, e.stateHash32());
+            out.writeVarLong(e.totalTicks(), true);
+            out.writeVarInt(e.lastCommitmentLevel(), true);
+            hash(out, e.lastCommitmentHash32());
+            out.writeVarLong(e.lastCommitmentTotalTicks(), true);
         }
 
         @Override
         public Reverted read(Kryo kryo, Input in, Class<? extends Reverted> type) {
             version(in, Reverted.class, 1);
-            return new Reverted(in.readVarInt(true));
+            return new Reverted(in.readVarInt(true), hash(in), hash(in), in.readVarLong(true), in.readVarInt(true),
+                    hash(in), in.readVarLong(true));
         }
     }
 
@@ -212,6 +229,63 @@ final class EventSerializers {
         public RollupStuck read(Kryo kryo, Input in, Class<? extends RollupStuck> type) {
             version(in, RollupStuck.class, 1);
             return new RollupStuck(in.readVarInt(true), in.readString());
+        }
+    }
+
+    static final class OutboxHandledSerializer extends Serializer<OutboxHandled> {
+        OutboxHandledSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output out, OutboxHandled e) {
+            out.writeByte(V1);
+            out.writeVarInt(e.outboxLevel(), true);
+            out.writeVarInt(e.executed(), true);
+            out.writeVarInt(e.refused(), true);
+        }
+
+        @Override
+        public OutboxHandled read(Kryo kryo, Input in, Class<? extends OutboxHandled> type) {
+            version(in, OutboxHandled.class, 1);
+            return new OutboxHandled(in.readVarInt(true), in.readVarInt(true), in.readVarInt(true));
+        }
+    }
+
+    static final class RollupSnapshotSerializer extends Serializer<RollupSnapshot> {
+        RollupSnapshotSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output out, RollupSnapshot s) {
+            out.writeByte(V1);
+            out.writeBoolean(s.originated());
+            out.writeVarInt(s.originationLevel(), false);
+            out.writeString(s.pvmVersion());
+            optionalHash(out, s.genesisStateHash32());
+            optionalHash(out, s.genesisCommitmentHash32());
+            out.writeVarInt(s.headLevel(), false);
+            optionalHash(out, s.headL1BlockHash32());
+            optionalHash(out, s.headStateHash32());
+            out.writeVarLong(s.totalTicks(), true);
+            out.writeVarInt(s.lastCommitmentLevel(), false);
+            optionalHash(out, s.lastCommitmentHash32());
+            out.writeVarLong(s.lastCommitmentTotalTicks(), true);
+            out.writeVarInt(s.lastPublishedLevel(), false);
+            out.writeVarInt(s.lccLevel(), false);
+            optionalHash(out, s.lccHash32());
+            out.writeString(s.stuck());
+            out.writeVarInt(s.outboxHandledLevel(), false);
+        }
+
+        @Override
+        public RollupSnapshot read(Kryo kryo, Input in, Class<? extends RollupSnapshot> type) {
+            version(in, RollupSnapshot.class, 1);
+            return new RollupSnapshot(in.readBoolean(), in.readVarInt(false), in.readString(), optionalHash(in),
+                    optionalHash(in), in.readVarInt(false), optionalHash(in), optionalHash(in), in.readVarLong(true),
+                    in.readVarInt(false), optionalHash(in), in.readVarLong(true), in.readVarInt(false),
+                    in.readVarInt(false), optionalHash(in), in.readString(), in.readVarInt(false));
         }
     }
 }

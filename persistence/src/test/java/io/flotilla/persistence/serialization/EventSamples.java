@@ -3,10 +3,12 @@ package io.flotilla.persistence.serialization;
 import io.flotilla.persistence.events.CommitmentPublished;
 import io.flotilla.persistence.events.L2BlockProduced;
 import io.flotilla.persistence.events.LccUpdated;
+import io.flotilla.persistence.events.OutboxHandled;
 import io.flotilla.persistence.events.Reverted;
 import io.flotilla.persistence.events.RollupEvent;
 import io.flotilla.persistence.events.RollupOriginated;
 import io.flotilla.persistence.events.RollupStuck;
+import io.flotilla.persistence.snapshots.RollupSnapshot;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -30,16 +32,31 @@ final class EventSamples {
     static Map<String, RollupEvent> v1() {
         Map<String, RollupEvent> m = new LinkedHashMap<>();
         m.put("RollupOriginated", new RollupOriginated("sr1RYurGZtN8KNSpkMcCt9CgWeUaNkzsAfXf", 1234567, "2.0.0-r5",
-                "operator", h(1), h(2), h(3)));
+                "operator", h(1), h(2), h(3), h(14)));
         m.put("L2BlockProduced", new L2BlockProduced(1234600, h(4), h(5), h(6),
                 List.of(new byte[] {0, 1}, new byte[0], "hello rollup".getBytes(StandardCharsets.UTF_8),
                         new byte[300]),
                 h(7), 11_000_000_000L, 1_234_567_890_123L, 3, h(8)));
-        m.put("Reverted", new Reverted(1234590));
+        m.put("Reverted", new Reverted(1234590, h(15), h(16), 1_234_000_000_000L, 1234580, h(17), 1_233_000_000_000L));
         m.put("CommitmentPublished", new CommitmentPublished(h(9), 1234580, 1234585));
         m.put("LccUpdated", new LccUpdated(h(10), 1234560));
         m.put("RollupStuck", new RollupStuck(1234601, "kernel_run exceeded 11000000000 ticks \u2014 stuck"));
+        m.put("OutboxHandled", new OutboxHandled(1234560, 7, 2));
         return m;
+    }
+
+    /** Snapshot class simple name to its v1 sample (golden files under {@code golden/snapshots/}). */
+    static Map<String, Object> snapshotsV1() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("RollupSnapshot", new RollupSnapshot(true, 1234567, "2.0.0-r5", h(18), h(19), 1234600, h(20), h(21),
+                1_234_567_890_123L, 1234590, h(22), 1_230_000_000_000L, 1234580, 1234570, h(23),
+                "kernel_run exceeded 11000000000 ticks", 1234560));
+        return m;
+    }
+
+    /** A snapshot before origination: -1 levels, null hashes and strings. */
+    static RollupSnapshot emptySnapshot() {
+        return new RollupSnapshot(false, -1, null, null, null, -1, null, null, 0, -1, null, 0, -1, -1, null, null, -1);
     }
 
     /** A variant with the optional field absent, to cover that encoding too. */

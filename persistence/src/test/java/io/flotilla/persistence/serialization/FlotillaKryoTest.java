@@ -1,14 +1,22 @@
 package io.flotilla.persistence.serialization;
 
+import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
 import io.flotilla.persistence.events.L2BlockProduced;
+import io.flotilla.persistence.events.OutboxHandled;
 import io.flotilla.persistence.events.Reverted;
 import io.flotilla.persistence.events.RollupEvent;
+import io.flotilla.persistence.events.RollupOriginated;
 import io.flotilla.persistence.events.RollupStuck;
+import io.flotilla.persistence.snapshots.RollupSnapshot;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,8 +45,68 @@ class FlotillaKryoTest {
     }
 
     @Test
+    void snapshotsRoundTrip() {
+        for (Object s : EventSamples.snapshotsV1().values()) {
+            assertEquals(s, FlotillaKryo.fromBytes(FlotillaKryo.toBytes(s)));
+        }
+        RollupSnapshot empty = EventSamples.emptySnapshot();
+        assertEquals(empty, FlotillaKryo.fromBytes(FlotillaKryo.toBytes(empty), RollupSnapshot.class));
+    }
+
+    /** A class of another module, registered at startup. */
+    record Extra(String text) {
+    }
+
+    static final class ExtraSerializer extends Serializer<Extra> {
+        @Override
+        public void write(Kryo kryo, Output out, Extra e) {
+            out.writeString(e.text());
+        }
+
+        @Override
+        public Extra read(Kryo kryo, Input in, Class<? extends Extra> type) {
+            return new Extra(in.readString());
+        }
+    }
+
+    @Test
+    void registrarsAddClassesWithIdsFrom1000() {
+        FlotillaKryo.Codec codec = FlotillaKryo.codec(List.of(r -> r.add(Extra.class, new ExtraSerializer(), 1000)));
+        assertEquals(new Extra("hi"), codec.fromBytes(codec.toBytes(new Extra("hi"))));
+        for (RollupEvent e : EventSamples.v1().values()) {
+            assertArrayEquals(FlotillaKryo.toBytes(e), codec.toBytes(e), "built-in encodings are unchanged");
+        }
+        assertTrue(codec.isRegistered(Extra.class));
+        assertTrue(!FlotillaKryo.isRegistered(Extra.class), "the default codec has no extras");
+        assertThrows(IllegalArgumentException.class, () -> FlotillaKryo.toBytes(new Extra("x")));
+        assertThrows(KryoException.class, () -> FlotillaKryo.fromBytes(codec.toBytes(new Extra("x"))));
+    }
+
+    @Test
+    void registrarsCannotTakeReservedOrUsedIds() {
+        IllegalArgumentException low = assertThrows(IllegalArgumentException.class, () -> FlotillaKryo.codec(
+                List.of(r -> r.add(Extra.class, new ExtraSerializer(), FlotillaKryo.REVERTED))));
+        assertTrue(low.getMessage().contains("reserved"), low.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> FlotillaKryo.codec(List.of(
+                r -> r.add(Extra.class, new ExtraSerializer(), 1000),
+                r -> r.add(Extra.class, new ExtraSerializer(), 1001))));
+        assertThrows(IllegalArgumentException.class, () -> FlotillaKryo.codec(List.of(
+                r -> r.add(Extra.class, new ExtraSerializer(), 1000),
+                r -> r.add(Date.class, new Serializer<Date>() {
+                    @Override
+                    public void write(Kryo kryo, Output output, Date object) {
+                    }
+
+                    @Override
+                    public Date read(Kryo kryo, Input input, Class<? extends Date> type) {
+                        return null;
+                    }
+                }, 1000))));
+    }
+
+    @Test
     void encodingsAreCompact() {
-        assertEquals(3, FlotillaKryo.toBytes(new Reverted(5)).length, "id, version, level");
+        assertEquals(5, FlotillaKryo.toBytes(new OutboxHandled(5, 1, 0)).length, "id, version, level, counts");
         byte[] b = FlotillaKryo.toBytes(EventSamples.blockWithoutCommitment());
         assertTrue(b.length < 4 * 32 + 12, "L2BlockProduced without messages: " + b.length + " bytes");
     }
@@ -88,7 +156,14 @@ class FlotillaKryoTest {
 
     @Test
     void eventsValidateTheirFields() {
-        assertThrows(IllegalArgumentException.class, () -> new Reverted(-1));
+        byte[] h = EventSamples.h(1);
+        assertThrows(IllegalArgumentException.class, () -> new Reverted(-1, h, h, 0, 0, h, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Reverted(5, h, h, 0, 6, h, 0));
+        assertThrows(IllegalArgumentException.class, () -> new OutboxHandled(1, -1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new RollupOriginated("sr1", 1, "v", "m", h, h, h,
+                new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> new RollupSnapshot(true, 1, "v", h, h, 1, h,
+                new byte[3], 0, 1, h, 0, -1, 1, h, null, 1));
         assertThrows(IllegalArgumentException.class, () -> new L2BlockProduced(1, new byte[31], new byte[32],
                 new byte[32], List.of(), new byte[32], 0, 0, 0, null));
         assertThrows(NullPointerException.class, () -> new RollupStuck(1, null));
