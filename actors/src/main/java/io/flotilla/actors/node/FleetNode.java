@@ -32,15 +32,6 @@ public final class FleetNode implements AutoCloseable {
     private volatile L1Block l1Head;
     private final AutoCloseable subscription;
 
-    /**
-     * Settings every node needs whatever the caller passes: events are Java-serialized until the Kryo
-     * serializers of the persistence module are bound (they then take precedence for their classes).
-     */
-    static final Config NODE_DEFAULTS = ConfigFactory.parseString("""
-            pekko.actor.allow-java-serialization = on
-            pekko.actor.warn-about-java-serializer-usage = off
-            """);
-
     private FleetNode(ActorSystem<Void> system, RollupServices services) {
         this.system = system;
         this.services = services;
@@ -56,7 +47,6 @@ public final class FleetNode implements AutoCloseable {
     public static FleetNode startEmbedded(String name, Path dataDir, RollupServices services, Config extra) {
         EmbeddedJournal.createSchema(dataDir);
         Config config = extra
-                .withFallback(NODE_DEFAULTS)
                 .withFallback(EmbeddedJournal.config(dataDir))
                 .withFallback(ConfigFactory.parseResources("flotilla-node.conf"))
                 .withFallback(ConfigFactory.load());

@@ -295,7 +295,8 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
             var i = info.get();
             ctx.pipeToSelf(services.pvmThreads().async(() -> {
                 PvmState genesis = PvmState.originate(i.kernel(), PvmVersion.parse(i.pvmVersion()));
-                genesis.tree().persist(services.contextStore());
+                genesis.tree().persist(nodes());
+                commitNodes();
                 return new byte[][] {genesis.hash().bytes(), Blake2b.hash256(i.kernel())};
             }), (hashes, err) -> err != null ? new EvaluationFailed(i.originationLevel(), err.toString())
                     : new Originate(i, hashes[0], hashes[1]));
@@ -334,6 +335,27 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                 .thenRun(st -> ctx.getSelf().tell(Catchup.INSTANCE));
     }
 
+    /**
+     * Tree nodes go through one writer for the entity's life: a level's new nodes are staged and
+     * committed as one durable batch, and the tree knows which nodes this writer already stored.
+     * Only one evaluation of this entity runs at a time, so the writer is never shared.
+     */
+    private io.flotilla.pvm.tree.NodeStore writer;
+
+    private io.flotilla.pvm.tree.NodeStore nodes() {
+        if (writer == null) {
+            writer = services.contextStore() instanceof io.flotilla.persistence.store.ContextStore cs
+                    ? cs.writer() : services.contextStore();
+        }
+        return writer;
+    }
+
+    private void commitNodes() {
+        if (writer instanceof io.flotilla.persistence.store.LevelWriter w) {
+            w.commit();
+        }
+    }
+
     private void evaluate(State s, L1Block block, L1Block pred) {
         final byte[] headState = s.headState();
         final int lastCommitmentLevel = s.lastCommitmentLevel();
@@ -344,14 +366,15 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         final int originationLevel = s.originationLevel();
         ctx.pipeToSelf(services.pvmThreads().async(() -> {
             LevelInput input = Inbox.forRollup(address, block, pred);
-            PvmState state = new PvmState(Tree.load(Hash.fromBytes(headState), services.contextStore()));
+            PvmState state = new PvmState(Tree.load(Hash.fromBytes(headState), nodes()));
             Pvm pvm = new Pvm(services.pvmConfig(), services.preimages(),
                     new RollupMetadata(RollupAddress.fromBase58(address).bytes(), originationLevel),
                     services.pvmThreads());
             LevelResult r = pvm.runLevel(state, input);
             PvmState next = r.state();
             // tree nodes first, then the L2 block, then (back on the actor) the event
-            next.tree().persist(services.contextStore());
+            next.tree().persist(nodes());
+            commitNodes();
             long total = next.ticks();
             byte[] commitment = null;
             long commitmentTicks = 0;
