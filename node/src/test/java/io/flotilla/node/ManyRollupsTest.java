@@ -30,10 +30,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** 21 rollups (echo, counter, hello) on one node all progress, to the states plain PVM runs give. */
+/** 100 rollups (echo, counter, hello) on one node all progress, to the states plain PVM runs give. */
 class ManyRollupsTest {
     static final String[] KERNELS = {"echo", "counter", "hello"};
-    static final int ROLLUPS = 21;
+    static final int ROLLUPS = 100;
     static final int LEVELS = 8;
 
     @TempDir
