@@ -34,7 +34,8 @@ if [ "$build" = 1 ]; then
 fi
 # the classpath from the dependency plugin names the installed pvm jar: use this tree's classes
 CP="$here/target/classes:$(sed "s#[^:]*flotilla-pvm-[^:]*\.jar#$root/pvm/target/classes#" "$here/target/classpath.txt")"
-JAVA=(java -Xss4m -cp "$CP")
+# the JVM options the flotilla launcher runs kernels with (see RESULTS.md, "JIT flags")
+JAVA=(java -Xss4m -XX:-DontCompileHugeMethods -cp "$CP")
 
 "${JAVA[@]}" io.flotilla.loadtests.pvm.BenchKernel write "$out/bench.wasm"
 gcc -O2 -o "$out/bench-native" "$here/src/main/c/bench.c"

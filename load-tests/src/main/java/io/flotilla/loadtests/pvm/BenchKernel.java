@@ -58,8 +58,15 @@ public final class BenchKernel {
         }
     }
 
-    /** The kernel as written (no metering): what gcc's and V8's numbers compare against. */
+    /**
+     * The kernel as written (no metering): what gcc's and V8's numbers compare against.
+     * {@code -Dbench.kernel=huge} selects {@link HugeKernel} instead (one function above the JVM's
+     * huge-method limit once compiled; not for gcc/node).
+     */
     public static byte[] wasm() {
+        if ("huge".equals(System.getProperty("bench.kernel"))) {
+            return KernelFiles.fromText(HugeKernel.wat(), "huge.wat");
+        }
         return KernelFiles.fromText(source(), "bench.wat");
     }
 

@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xss4m", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xss4m", "-Xmx2g", "-XX:-DontCompileHugeMethods"})
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class InstantiateBenchmark {

@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xss4m", "-Xmx2g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xss4m", "-Xmx2g", "-XX:-DontCompileHugeMethods"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class KernelRunBenchmark {

@@ -41,6 +41,31 @@ class BenchKernelSmokeTest {
     }
 
     @Test
+    void hugeKernelCrossesTheHugeMethodLimitOnlyWhenMetered() throws Exception {
+        byte[] wasm = io.flotilla.pvm.KernelFiles.fromText(HugeKernel.wat(), "huge.wat");
+        var vk = io.flotilla.pvm.wasm.KernelValidator.validate(wasm, io.flotilla.pvm.PvmVersion.DEFAULT);
+        byte[] metered = io.flotilla.pvm.wasm.Instrumenter.instrument(vk,
+                io.flotilla.pvm.PvmVersion.DEFAULT.maxCallDepth() - 1).wasm();
+        // HotSpot's huge-method limit is 8000 bytes of bytecode
+        int plain = MethodSizes.funcSizes(vk.bytes(), null).get(0)[1];
+        int big = MethodSizes.funcSizes(metered, null).get(0)[1];
+        assertTrue(plain < 8000, "unmetered " + plain);
+        assertTrue(big > 8000, "metered " + big);
+        String old = System.setProperty("bench.kernel", "huge");
+        try {
+            byte[] expected = new BenchKernel.Runner(BenchKernel.Mode.COMPILER).run(3, 0);
+            assertArrayEquals(expected, new BenchKernel.Runner(BenchKernel.Mode.METERED).run(3, 0));
+            assertArrayEquals(expected, new BenchKernel.Runner(BenchKernel.Mode.INTERPRETER).run(3, 0));
+        } finally {
+            if (old == null) {
+                System.clearProperty("bench.kernel");
+            } else {
+                System.setProperty("bench.kernel", old);
+            }
+        }
+    }
+
+    @Test
     void bigKernelValidatesAndHasItsDataSegments() {
         byte[] wasm = BigKernel.wasm();
         assertTrue(wasm.length > 300_000, "size " + wasm.length);
