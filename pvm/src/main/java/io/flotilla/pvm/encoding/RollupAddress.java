@@ -1,17 +1,11 @@
 package io.flotilla.pvm.encoding;
 
-import java.util.Arrays;
-
 /** A smart rollup address (20 bytes, Base58Check prefix {@code sr1}). Immutable; {@link #bytes()} returns a copy. */
-public record RollupAddress(byte[] bytes) {
+public final class RollupAddress extends Base58Value {
     public static final int LENGTH = 20;
 
-    public RollupAddress {
-        if (bytes == null || bytes.length != LENGTH) {
-            throw new IllegalArgumentException("a " + Base58Check.Prefix.SMART_ROLLUP_ADDRESS.description() + " has " + LENGTH
-                    + " bytes, got " + (bytes == null ? "null" : String.valueOf(bytes.length)));
-        }
-        bytes = bytes.clone();
+    public RollupAddress(byte[] bytes) {
+        super(Base58Check.Prefix.SMART_ROLLUP_ADDRESS, LENGTH, bytes);
     }
 
     /** Parses the Base58Check form, e.g. {@code sr1...}. */
@@ -22,29 +16,5 @@ public record RollupAddress(byte[] bytes) {
     /** The value made of 20 zero bytes. */
     public static RollupAddress zero() {
         return new RollupAddress(new byte[LENGTH]);
-    }
-
-    public String toBase58() {
-        return Base58Check.encode(Base58Check.Prefix.SMART_ROLLUP_ADDRESS, bytes);
-    }
-
-    @Override
-    public byte[] bytes() {
-        return bytes.clone();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof RollupAddress other && Arrays.equals(bytes, other.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public String toString() {
-        return toBase58();
     }
 }
