@@ -440,28 +440,9 @@ public final class HostFunctions {
 
     // ---------------------------------------------------------------- reveal
 
+    /** reveal_preimage: the generic reveal of a raw-data request, {@code 00} followed by the kernel's hash. */
     int revealPreimage(Instance in, int hashAddr, int hashSize, int dst, int maxBytes) {
-        charge(in, 0);
-        if (hashSize > HostContext.MAX_IO_SIZE) {
-            return INPUT_OUTPUT_TOO_LARGE;
-        }
-        if (hashSize < 0) {
-            return GENERIC_INVALID_ACCESS;
-        }
-        byte[] hash = load(in.memory(), hashAddr, hashSize);
-        if (hash == null) {
-            return MEMORY_INVALID_ACCESS;
-        }
-        return answer(in, preimage(hash), dst, maxBytes);
-    }
-
-    /** The preimage of a well-formed reveal hash; an undecodable request reveals the empty string. */
-    private byte[] preimage(byte[] hash) {
-        if (!RevealHash.isWellFormed(hash)) {
-            return new byte[0];
-        }
-        return ctx.preimages().find(hash).orElseThrow(() -> new RevealUnavailableException(
-                "preimage " + RevealHash.fileName(hash) + " not found", null));
+        return reveal(in, hashAddr, hashSize, dst, maxBytes, true);
     }
 
     int revealMetadata(Instance in, int dst, int maxBytes) {
@@ -470,28 +451,47 @@ public final class HostFunctions {
     }
 
     int reveal(Instance in, int payloadAddr, int payloadSize, int dst, int maxBytes) {
+        return reveal(in, payloadAddr, payloadSize, dst, maxBytes, false);
+    }
+
+    private int reveal(Instance in, int addr, int size, int dst, int maxBytes, boolean rawData) {
         charge(in, 0);
-        if (payloadSize > HostContext.MAX_IO_SIZE) {
+        if (size > HostContext.MAX_IO_SIZE) {
             return INPUT_OUTPUT_TOO_LARGE;
         }
-        if (payloadSize < 0) {
+        if (size < 0) {
             return GENERIC_INVALID_ACCESS;
         }
-        byte[] payload = load(in.memory(), payloadAddr, payloadSize);
-        if (payload == null) {
+        byte[] loaded = load(in.memory(), addr, size);
+        if (loaded == null) {
             return MEMORY_INVALID_ACCESS;
         }
-        byte[] response;
-        if (payload.length == 1 + RevealHash.SIZE && payload[0] == 0) {
-            response = preimage(Arrays.copyOfRange(payload, 1, payload.length));
-        } else if (payload.length == 1 && payload[0] == 1) {
-            response = ctx.metadata().encode();
-        } else {
-            // DAL pages and parameters: Flotilla follows no DAL, so as for an unattested slot or an
-            // undecodable request, the answer is empty
-            response = new byte[0];
+        byte[] request = loaded;
+        if (rawData) {
+            request = new byte[loaded.length + 1];
+            System.arraycopy(loaded, 0, request, 1, loaded.length);
         }
-        return answer(in, response, dst, maxBytes);
+        return answer(in, respond(request), dst, maxBytes);
+    }
+
+    /**
+     * The answer to a reveal request: {@code 00 ++ reveal hash} reveals a preimage, {@code 01} the
+     * metadata. DAL pages and parameters: Flotilla follows no DAL, so as for an unattested slot or an
+     * undecodable request (including a malformed hash), the answer is empty.
+     */
+    private byte[] respond(byte[] request) {
+        if (request.length == 1 + RevealHash.SIZE && request[0] == 0) {
+            byte[] hash = Arrays.copyOfRange(request, 1, request.length);
+            if (!RevealHash.isWellFormed(hash)) {
+                return new byte[0];
+            }
+            return ctx.preimages().find(hash).orElseThrow(() -> new RevealUnavailableException(
+                    "preimage " + RevealHash.fileName(hash) + " not found", null));
+        }
+        if (request.length == 1 && request[0] == 1) {
+            return ctx.metadata().encode();
+        }
+        return new byte[0];
     }
 
     private int answer(Instance in, byte[] response, int dst, int maxBytes) {
