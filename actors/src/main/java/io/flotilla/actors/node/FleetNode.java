@@ -2,10 +2,14 @@ package io.flotilla.actors.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.flotilla.actors.chain.JournaledL1Source;
+import io.flotilla.actors.chain.L1ChainActor;
+import io.flotilla.actors.chain.L1Blocks;
 import io.flotilla.actors.l1.L1Block;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.rollup.RollupEntity;
 import io.flotilla.actors.rollup.RollupServices;
+import io.flotilla.persistence.chain.EmbeddedL1BlockStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +26,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 /**
  * One Flotilla node: an actor system (a one-node cluster by default, so rollups are sharded from
  * the start), the rollup entities, and the L1 head subscription that wakes them up.
+ *
+ * <p>With {@code flotilla.l1-chain.enabled} (the default) the L1 chain actor (a cluster singleton) journals the L1
+ * chain into an L1 block store under {@code <dataDir>/l1-blocks}, and the entities see the L1 through a
+ * {@link JournaledL1Source}: they pull blocks from that store and are woken after each journaled block.
+ * {@link #services()} then holds that source; the upstream one is {@link #upstreamL1()}.
  */
 public final class FleetNode implements AutoCloseable {
 
@@ -31,10 +40,15 @@ public final class FleetNode implements AutoCloseable {
     private final List<Consumer<L1Block>> headListeners = new CopyOnWriteArrayList<>();
     private volatile L1Block l1Head;
     private final AutoCloseable subscription;
+    private final L1Source upstreamL1;
+    private final List<AutoCloseable> resources;
 
-    private FleetNode(ActorSystem<Void> system, RollupServices services) {
+    private FleetNode(ActorSystem<Void> system, RollupServices services, L1Source upstreamL1,
+            List<AutoCloseable> resources) {
         this.system = system;
         this.services = services;
+        this.upstreamL1 = upstreamL1;
+        this.resources = resources;
         try {
             this.l1Head = services.l1().head();
         } catch (RuntimeException e) {
@@ -55,8 +69,51 @@ public final class FleetNode implements AutoCloseable {
         if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
-        RollupEntity.init(system, services);
-        return new FleetNode(system, services);
+        Config chainConfig = config.getConfig("flotilla.l1-chain");
+        if (!chainConfig.getBoolean("enabled")) {
+            RollupEntity.init(system, services);
+            return new FleetNode(system, services, services.l1(), List.of());
+        }
+        EmbeddedL1BlockStore store;
+        try {
+            store = new EmbeddedL1BlockStore(dataDir.resolve("l1-blocks"));
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
+        }
+        JournaledL1Source journaled = new JournaledL1Source(new L1Blocks(store), services.l1());
+        RollupServices nodeServices = new RollupServices(journaled, services.contextStore(), services.chain(),
+                services.pvmConfig(), services.pvmThreads(), services.preimages(), services.modeOf(),
+                services.operatorOf());
+        L1ChainActor.initSingleton(system, services.l1(), journaled.blocks(), journaled::journaled,
+                L1ChainActor.Settings.from(chainConfig));
+        awaitJournaledHead(system, services.l1(), journaled, chainConfig.getDuration("start-wait"));
+        RollupEntity.init(system, nodeServices);
+        return new FleetNode(system, nodeServices, services.l1(), List.of(journaled, store));
+    }
+
+    /** Lets the chain actor journal up to the upstream head of now, so the node starts from a current head. */
+    private static void awaitJournaledHead(ActorSystem<Void> system, L1Source upstream, JournaledL1Source journaled,
+            Duration wait) {
+        int target;
+        try {
+            target = upstream.head().level();
+        } catch (RuntimeException e) {
+            return;
+        }
+        try {
+            if (!journaled.awaitLevel(target, wait.toMillis())) {
+                system.log().info("the L1 chain actor has not journaled level {} after {}; starting anyway", target,
+                        wait);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The L1 the node follows (the one given at start; {@code services().l1()} may be the journaled view of it). */
+    public L1Source upstreamL1() {
+        return upstreamL1;
     }
 
     public ActorSystem<Void> system() {
@@ -128,6 +185,13 @@ public final class FleetNode implements AutoCloseable {
             system.getWhenTerminated().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("actor system did not terminate: " + e, e);
+        }
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                system.log().warn("closing {} failed: {}", r, e.toString());
+            }
         }
     }
 }

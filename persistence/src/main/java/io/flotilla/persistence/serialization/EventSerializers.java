@@ -6,6 +6,8 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.flotilla.persistence.events.CommitmentPublished;
+import io.flotilla.persistence.events.L1BlockAdded;
+import io.flotilla.persistence.events.L1ChainReverted;
 import io.flotilla.persistence.events.L2BlockProduced;
 import io.flotilla.persistence.events.LccUpdated;
 import io.flotilla.persistence.events.OutboxHandled;
@@ -286,6 +288,49 @@ final class EventSerializers {
                     optionalHash(in), in.readVarInt(false), optionalHash(in), optionalHash(in), in.readVarLong(true),
                     in.readVarInt(false), optionalHash(in), in.readVarLong(true), in.readVarInt(false),
                     in.readVarInt(false), optionalHash(in), in.readString(), in.readVarInt(false));
+        }
+    }
+
+    static final class L1BlockAddedSerializer extends Serializer<L1BlockAdded> {
+        L1BlockAddedSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output out, L1BlockAdded e) {
+            out.writeByte(V1);
+            out.writeVarInt(e.level(), true);
+            hash(out, e.hash32());
+            hash(out, e.predecessor32());
+            out.writeLong(e.timestamp());
+            out.writeString(e.protocol());
+            bytes(out, e.block());
+        }
+
+        @Override
+        public L1BlockAdded read(Kryo kryo, Input in, Class<? extends L1BlockAdded> type) {
+            version(in, L1BlockAdded.class, 1);
+            return new L1BlockAdded(in.readVarInt(true), hash(in), hash(in), in.readLong(), in.readString(),
+                    bytes(in));
+        }
+    }
+
+    static final class L1ChainRevertedSerializer extends Serializer<L1ChainReverted> {
+        L1ChainRevertedSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output out, L1ChainReverted e) {
+            out.writeByte(V1);
+            out.writeVarInt(e.toLevel(), true);
+            hash(out, e.toHash32());
+        }
+
+        @Override
+        public L1ChainReverted read(Kryo kryo, Input in, Class<? extends L1ChainReverted> type) {
+            version(in, L1ChainReverted.class, 1);
+            return new L1ChainReverted(in.readVarInt(true), hash(in));
         }
     }
 }

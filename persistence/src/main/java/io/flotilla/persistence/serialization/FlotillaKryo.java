@@ -8,6 +8,8 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.Pool;
 import io.flotilla.persistence.events.CommitmentPublished;
+import io.flotilla.persistence.events.L1BlockAdded;
+import io.flotilla.persistence.events.L1ChainReverted;
 import io.flotilla.persistence.events.L2BlockProduced;
 import io.flotilla.persistence.events.LccUpdated;
 import io.flotilla.persistence.events.OutboxHandled;
@@ -32,6 +34,8 @@ import java.util.Objects;
  *   <tr><td>104</td><td>{@link LccUpdated}</td></tr>
  *   <tr><td>105</td><td>{@link RollupStuck}</td></tr>
  *   <tr><td>106</td><td>{@link OutboxHandled}</td></tr>
+ *   <tr><td>107</td><td>{@link L1BlockAdded} (L1 chain actor)</td></tr>
+ *   <tr><td>108</td><td>{@link L1ChainReverted} (L1 chain actor)</td></tr>
  *   <tr><td>150</td><td>{@link RollupSnapshot} (snapshot store)</td></tr>
  *   <tr><td>1000 and up</td><td>extra registrations of other modules ({@link Registrar}), e.g. messages that cross
  *   nodes; never journaled</td></tr>
@@ -54,6 +58,8 @@ public final class FlotillaKryo {
     public static final int LCC_UPDATED = 104;
     public static final int ROLLUP_STUCK = 105;
     public static final int OUTBOX_HANDLED = 106;
+    public static final int L1_BLOCK_ADDED = 107;
+    public static final int L1_CHAIN_REVERTED = 108;
     public static final int ROLLUP_SNAPSHOT = 150;
     /** The lowest id a {@link Registrar} may use. */
     public static final int FIRST_EXTRA_ID = 1000;
@@ -197,6 +203,8 @@ public final class FlotillaKryo {
         k.register(LccUpdated.class, new EventSerializers.LccUpdatedSerializer(), LCC_UPDATED);
         k.register(RollupStuck.class, new EventSerializers.RollupStuckSerializer(), ROLLUP_STUCK);
         k.register(OutboxHandled.class, new EventSerializers.OutboxHandledSerializer(), OUTBOX_HANDLED);
+        k.register(L1BlockAdded.class, new EventSerializers.L1BlockAddedSerializer(), L1_BLOCK_ADDED);
+        k.register(L1ChainReverted.class, new EventSerializers.L1ChainRevertedSerializer(), L1_CHAIN_REVERTED);
         k.register(RollupSnapshot.class, new EventSerializers.RollupSnapshotSerializer(), ROLLUP_SNAPSHOT);
         Registrations r = new Registrations(k);
         for (Registrar registrar : registrars) {

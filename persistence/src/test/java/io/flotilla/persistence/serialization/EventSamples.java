@@ -1,6 +1,9 @@
 package io.flotilla.persistence.serialization;
 
 import io.flotilla.persistence.events.CommitmentPublished;
+import io.flotilla.persistence.events.L1BlockAdded;
+import io.flotilla.persistence.events.L1ChainEvent;
+import io.flotilla.persistence.events.L1ChainReverted;
 import io.flotilla.persistence.events.L2BlockProduced;
 import io.flotilla.persistence.events.LccUpdated;
 import io.flotilla.persistence.events.OutboxHandled;
@@ -42,6 +45,15 @@ final class EventSamples {
         m.put("LccUpdated", new LccUpdated(h(10), 1234560));
         m.put("RollupStuck", new RollupStuck(1234601, "kernel_run exceeded 11000000000 ticks \u2014 stuck"));
         m.put("OutboxHandled", new OutboxHandled(1234560, 7, 2));
+        return m;
+    }
+
+    /** L1 chain actor event class simple name to its v1 sample (golden files next to the rollup events'). */
+    static Map<String, L1ChainEvent> chainV1() {
+        Map<String, L1ChainEvent> m = new LinkedHashMap<>();
+        m.put("L1BlockAdded", new L1BlockAdded(1234601, h(24), h(25), 1_700_000_000L,
+                "ProtoALphaALphaALphaALphaALphaALphaALphaALphaDdp3zK", new byte[] {0, 18, 42, 105, 1, 2, 3, 4}));
+        m.put("L1ChainReverted", new L1ChainReverted(1234598, h(26)));
         return m;
     }
 

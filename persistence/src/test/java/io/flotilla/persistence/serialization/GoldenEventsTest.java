@@ -1,5 +1,6 @@
 package io.flotilla.persistence.serialization;
 
+import io.flotilla.persistence.events.L1ChainEvent;
 import io.flotilla.persistence.events.RollupEvent;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +37,14 @@ class GoldenEventsTest {
                 .collect(Collectors.toSet());
         assertEquals(events, EventSamples.v1().keySet(), "every event needs a sample and a golden file");
         check("events", EventSamples.v1());
+    }
+
+    @Test
+    void checkedInL1ChainEncodingsDecodeToTheSamples() throws IOException {
+        Set<String> events = Arrays.stream(L1ChainEvent.class.getPermittedSubclasses()).map(Class::getSimpleName)
+                .collect(Collectors.toSet());
+        assertEquals(events, EventSamples.chainV1().keySet(), "every L1 chain event needs a sample and a golden file");
+        check("events", EventSamples.chainV1());
     }
 
     @Test
