@@ -27,11 +27,10 @@ class PvmLanesTest {
             release.await(20, TimeUnit.SECONDS);
             return Thread.currentThread().getName();
         });
-        long t0 = System.nanoTime();
-        // the only fast thread is taken: this waits until the first task is overdue, then gets a new thread
+        // the only fast thread is taken until release: this waits until the first task is overdue, then gets
+        // a thread of its own
         String quick = threads.async("sr1quick", () -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
-        long waited = System.nanoTime() - t0;
-        assertTrue(waited < SLOW_AFTER.toNanos() + 600_000_000L, "waited " + waited / 1_000_000 + " ms");
+        assertFalse(stuck.isDone());
         assertTrue(quick.startsWith("pvm-") && !quick.startsWith("pvm-slow-"), quick);
         assertEquals(2, threads.fastLaneSize());
         assertTrue(threads.isSlow("sr1stuck"), "an overdue key goes to the slow lane at once");
@@ -63,10 +62,9 @@ class PvmLanesTest {
             return Thread.currentThread().getName();
         });
         CompletableFuture<String> b = threads.async("sr1b", () -> Thread.currentThread().getName());
-        // the fast lane is free: unrelated work runs at once, without lending
-        long t0 = System.nanoTime();
+        // the fast lane is free: unrelated work runs while the slow lane is held, without lending
         assertNotNull(threads.async("sr1c", () -> 1).get(5, TimeUnit.SECONDS));
-        assertTrue(System.nanoTime() - t0 < SLOW_AFTER.toNanos(), "quick work waited for the slow lane");
+        assertFalse(a.isDone());
         assertFalse(b.isDone(), "one slow thread: the second slow rollup waits its turn");
         release.countDown();
         assertTrue(a.get(5, TimeUnit.SECONDS).startsWith("pvm-slow-"));
