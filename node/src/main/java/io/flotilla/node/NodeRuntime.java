@@ -66,19 +66,40 @@ public final class NodeRuntime implements AutoCloseable {
      *
      * @param rpcPort 0 binds an ephemeral port
      * @param monitorPoll how often block streams look for new blocks
+     * @param pvm how kernels run (engine, gas per kernel_run, memory cap)
+     * @param pvmThreads where levels are evaluated ({@link PvmThreads#SHARED} unless a test wants its own lanes)
      */
-    public record Options(Path dataDir, String rpcHost, int rpcPort, HistoryMode historyMode, Duration monitorPoll) {
+    public record Options(Path dataDir, String rpcHost, int rpcPort, HistoryMode historyMode, Duration monitorPoll,
+                          PvmConfig pvm, PvmThreads pvmThreads) {
+        public Options {
+            Objects.requireNonNull(pvm, "pvm");
+            Objects.requireNonNull(pvmThreads, "pvmThreads");
+        }
+
+        /** With the default PVM configuration, on the shared PVM threads. */
+        public Options(Path dataDir, String rpcHost, int rpcPort, HistoryMode historyMode, Duration monitorPoll) {
+            this(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, PvmConfig.defaults(), PvmThreads.SHARED);
+        }
+
         public static Options defaults(Path dataDir) {
             return new Options(dataDir, FlotillaHttpServer.Settings.DEFAULT_HOST,
                     FlotillaHttpServer.Settings.DEFAULT_PORT, HistoryMode.ARCHIVE, Duration.ofMillis(200));
         }
 
         public Options withRpc(String host, int port) {
-            return new Options(dataDir, host, port, historyMode, monitorPoll);
+            return new Options(dataDir, host, port, historyMode, monitorPoll, pvm, pvmThreads);
         }
 
         public Options withHistoryMode(HistoryMode m) {
-            return new Options(dataDir, rpcHost, rpcPort, m, monitorPoll);
+            return new Options(dataDir, rpcHost, rpcPort, m, monitorPoll, pvm, pvmThreads);
+        }
+
+        public Options withPvm(PvmConfig c) {
+            return new Options(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, c, pvmThreads);
+        }
+
+        public Options withPvmThreads(PvmThreads t) {
+            return new Options(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, pvm, t);
         }
     }
 
@@ -124,8 +145,8 @@ public final class NodeRuntime implements AutoCloseable {
         for (ServedRollup r : rollups) {
             registry.register(r.address(), r.mode(), r.operator());
         }
-        RollupServices services = new RollupServices(l1, stores.context(), stores.chain(), PvmConfig.defaults(),
-                PvmThreads.SHARED, new PreimageDirectory(dataDir.resolve("wasm_2_0_0")), registry::mode,
+        RollupServices services = new RollupServices(l1, stores.context(), stores.chain(), options.pvm(),
+                options.pvmThreads(), new PreimageDirectory(dataDir.resolve("wasm_2_0_0")), registry::mode,
                 registry::operator);
         FleetNode fleet = FleetNode.startEmbedded("flotilla", dataDir, services, ConfigFactory.empty());
         NodeQueries queries = null;

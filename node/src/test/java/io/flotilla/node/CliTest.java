@@ -3,7 +3,6 @@ package io.flotilla.node;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.flotilla.actors.l1.L1Operation;
 import io.flotilla.actors.l1.SandboxAccounts;
 import io.flotilla.actors.l1.SandboxL1;
 import io.flotilla.actors.l1.SandboxL1Server;
@@ -79,7 +78,8 @@ class CliTest {
 
     @Test
     void clientAndRunAgainstASandboxServedOverHttp() throws Exception {
-        try (SandboxL1 l1 = SandboxL1.manual(); SandboxL1Server server = SandboxL1Server.start(l1, 0)) {
+        try (SandboxL1 l1 = new SandboxL1(SandboxL1.Config.manualMode().withConstants(OperatorOutboxTest.SMALL));
+             SandboxL1Server server = SandboxL1Server.start(l1, 0)) {
             String url = server.uri().toString();
             Path kernel = dir.resolve("echo.wat");
             try (var in = getClass().getResourceAsStream("/kernels/echo.wat")) {
@@ -126,42 +126,25 @@ class CliTest {
             assertEquals(Hex.encode(tx), http.json("/global/block/" + outboxLevel + "/outbox/" + outboxLevel
                     + "/messages").get(0).get("message").asText());
 
-            // the operator publishes its commitment at origination + 20; after the challenge window it is
-            // cemented (by hand here: cementing belongs to the rollup entity) and the message can be executed
+            // the operator publishes its commitment at origination + 4 (small constants) and, once the challenge
+            // window is over, cements it and executes the cemented outbox by itself
             int origination = l1.rollup(sr1).orElseThrow().originationLevel();
-            int commitmentLevel = origination + 20;
-            while (l1.head().level() < commitmentLevel) {
-                l1.produceBlock();
+            int commitmentLevel = origination + OperatorOutboxTest.SMALL.commitmentPeriod();
+            for (int i = 0; i < 30 && l1.calls().isEmpty(); i++) {
+                int level = l1.produceBlock().level();
+                http.await("/global/block/head", b -> b.get("level").asInt() >= level, WAIT);
             }
-            http.await("/global/block/head", b -> b.get("level").asInt() >= commitmentLevel, WAIT);
-            Http.await("the publication", () -> !l1.pendingOperations().isEmpty(), WAIT);
-            l1.produceBlock(); // includes it
-            JsonNode published = http.await("/local/last_published_commitment", n -> !n.isNull(), WAIT);
-            String src1 = published.get("hash").asText();
-            while (l1.head().level() < commitmentLevel + 1 + 40) {
-                l1.produceBlock();
-            }
-            byte[] commitment = io.flotilla.pvm.encoding.Base58Check.decode(
-                    io.flotilla.pvm.encoding.Base58Check.Prefix.SMART_ROLLUP_COMMITMENT, src1);
-            l1.inject(L1Operation.cement(SandboxAccounts.bootstrap(4).address(), sr1, commitment)).orThrow();
-            l1.produceBlock();
-            http.await("/global/last_cemented_commitment", n -> n.get("level").asInt() == commitmentLevel, WAIT);
-            assertEquals("executable", http.json("/local/outbox/pending").get(0).get("status").asText());
+            assertEquals(commitmentLevel, http.json("/global/last_cemented_commitment").get("level").asInt());
+            assertEquals(1, l1.calls().size(), "the operator executed the message: " + l1.calls());
+            assertEquals("Unit", l1.calls().get(0).parameters());
+            Http.await("no pending outbox", () -> http.json("/local/outbox/pending").isEmpty(), WAIT);
 
-            Thread executor = new Thread(() -> {
-                for (int i = 0; i < 50 && l1.pendingOperations().isEmpty(); i++) {
-                    sleep(100);
-                }
-                l1.produceBlock();
-            });
-            executor.start();
+            // the client proves it against the node's cemented state too, but L1 refuses a second execution
             Result x = cli("client", "--l1-endpoint", url, "execute", "outbox", "--rollup", sr1, "--node",
                     run.runtime.rpcUrl(), "--level", Integer.toString(outboxLevel), "--index", "0");
-            executor.join();
-            assertEquals(0, x.code(), x.err());
-            assertTrue(x.out().contains("call " + ContractHash.zero().toBase58() + "%default Unit"), x.out());
+            assertNotEquals(0, x.code(), x.out());
+            assertTrue(x.err().contains("already executed"), x.err());
             assertEquals(1, l1.calls().size());
-            Http.await("no pending outbox", () -> http.json("/local/outbox/pending").isEmpty(), WAIT);
 
             run.stop.countDown();
             node.join(30_000);

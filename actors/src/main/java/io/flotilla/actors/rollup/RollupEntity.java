@@ -60,7 +60,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * One smart rollup, as a sharded, event-sourced entity keyed by its {@code sr1} address. It pulls
  * the L1 blocks it has not processed yet, builds each level's inbox, runs its kernel in the PVM (on
- * the PVM pool, never on the dispatcher), stores the new tree nodes and the L2 block, and only then
+ * the PVM threads, keyed by its address so that a rollup whose levels are slow runs in the slow lane and
+ * never delays the others, see {@link io.flotilla.pvm.PvmThreads}; never on the dispatcher; one level in
+ * flight at a time), stores the new tree nodes and the L2 block, and only then
  * persists the event that makes the block part of its history. Commitments are made every
  * commitment period; publishing and cementing follow from events, according to the rollup's mode.
  * A reorg reverts to the common ancestor and the levels are evaluated again.
@@ -293,7 +295,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
             }
             busy = true;
             var i = info.get();
-            ctx.pipeToSelf(services.pvmThreads().async(() -> {
+            ctx.pipeToSelf(services.pvmThreads().async(address, () -> {
                 PvmState genesis = PvmState.originate(i.kernel(), PvmVersion.parse(i.pvmVersion()));
                 genesis.tree().persist(nodes());
                 commitNodes();
@@ -364,7 +366,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         final long totalBefore = s.totalTicks();
         final int period = services.l1().constants().commitmentPeriod();
         final int originationLevel = s.originationLevel();
-        ctx.pipeToSelf(services.pvmThreads().async(() -> {
+        ctx.pipeToSelf(services.pvmThreads().async(address, () -> {
             LevelInput input = Inbox.forRollup(address, block, pred);
             PvmState state = new PvmState(Tree.load(Hash.fromBytes(headState), nodes()));
             Pvm pvm = new Pvm(services.pvmConfig(), services.preimages(),
@@ -522,7 +524,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         final byte[] lcc = s.lcc();
         final int from = s.outboxHandledLevel();
         final String operator = services.operatorOf().apply(address);
-        ctx.pipeToSelf(services.pvmThreads().async(() -> {
+        ctx.pipeToSelf(services.pvmThreads().async(address, () -> {
             PvmState cemented = new PvmState(Tree.load(block.get().stateHash(), services.contextStore()));
             int executed = 0;
             int refused = 0;
