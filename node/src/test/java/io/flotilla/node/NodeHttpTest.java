@@ -203,7 +203,13 @@ class NodeHttpTest {
         assertEquals(hash, published.get("hash").asText());
         assertEquals(origination, http.json("/global/last_cemented_commitment").get("level").asInt());
 
+        // the node follows L1 asynchronously (through its L1 chain actor): wait until it saw the head
+        String expectedHead = "flotilla_l1_head_level " + l1.head().level();
         String metrics = http.get("/metrics").text();
+        for (int i = 0; i < 200 && !metrics.contains(expectedHead); i++) {
+            Thread.sleep(50);
+            metrics = http.get("/metrics").text();
+        }
         assertTrue(metrics.contains("flotilla_rollups_served 1"), metrics);
         assertTrue(metrics.contains("flotilla_rollup_head_level{rollup=\"" + rollup + "\"}"), metrics);
         assertTrue(metrics.contains("flotilla_l1_head_level " + l1.head().level()), metrics);
