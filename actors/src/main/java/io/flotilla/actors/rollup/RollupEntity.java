@@ -304,6 +304,10 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                     : new Originate(i, hashes[0], hashes[1]));
             return Effect().none();
         }
+        Optional<L1Block> pred = l1.block(s.headLevel());
+        if (pred.isEmpty() || !Arrays.equals(pred.get().hash(), s.headL1Hash())) {
+            return revert(s); // our head left the main chain (a stuck PVM may come unstuck this way)
+        }
         if (s.stuck() != null) {
             return Effect().none();
         }
@@ -312,9 +316,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         if (block.isEmpty()) {
             return Effect().none(); // up to date; the L1 head subscription will wake us up
         }
-        Optional<L1Block> pred = l1.block(s.headLevel());
-        if (pred.isEmpty() || !Arrays.equals(pred.get().hash(), s.headL1Hash())
-                || !Arrays.equals(block.get().predecessor(), s.headL1Hash())) {
+        if (!Arrays.equals(block.get().predecessor(), s.headL1Hash())) {
             return revert(s);
         }
         busy = true;
