@@ -265,13 +265,7 @@ public final class HostFunctions {
             return STORE_INVALID_SUBKEY_INDEX;
         }
         String name = child.get().equals(Durable.VALUE_STEP) ? "" : child.get();
-        byte[] bytes = name.getBytes(StandardCharsets.US_ASCII);
-        if (maxSize < 0 && bytes.length > maxSize) {
-            throw new KernelFatalException("store_get_nth_key called with a negative max_size (" + maxSize + ")");
-        }
-        int n = Math.min(bytes.length, maxSize);
-        charge(in, n);
-        return store(m, dst, bytes, n) ? n : MEMORY_INVALID_ACCESS;
+        return writeTruncated(in, name.getBytes(StandardCharsets.US_ASCII), dst, maxSize, "store_get_nth_key");
     }
 
     int storeDelete(Instance in, int ptr, int len, boolean valueOnly) {
@@ -429,13 +423,7 @@ public final class HostFunctions {
         if (h.isEmpty() || (!k.key.isRoot() && !ctx.durable().exists(k.key))) {
             return STORE_NOT_A_NODE;
         }
-        byte[] bytes = h.get().bytes();
-        if (maxSize < 0) {
-            throw new KernelFatalException("__internal_store_get_hash called with a negative max_size (" + maxSize + ")");
-        }
-        int n = Math.min(bytes.length, maxSize);
-        charge(in, n);
-        return store(m, dst, bytes, n) ? n : MEMORY_INVALID_ACCESS;
+        return writeTruncated(in, h.get().bytes(), dst, maxSize, "__internal_store_get_hash");
     }
 
     // ---------------------------------------------------------------- reveal
@@ -495,12 +483,20 @@ public final class HostFunctions {
     }
 
     private int answer(Instance in, byte[] response, int dst, int maxBytes) {
-        if (maxBytes < 0) {
-            throw new KernelFatalException("reveal called with a negative max_bytes (" + maxBytes + ")");
+        return writeTruncated(in, response, dst, maxBytes, "reveal");
+    }
+
+    /**
+     * Writes at most {@code max} bytes of {@code data} at {@code dst} and returns how many. A negative
+     * {@code max} is an exception Octez's host functions do not catch: the PVM is stuck for good.
+     */
+    private int writeTruncated(Instance in, byte[] data, int dst, int max, String function) {
+        if (max < 0) {
+            throw new KernelFatalException(function + " called with a negative maximum size (" + max + ")");
         }
-        int n = Math.min(response.length, maxBytes);
+        int n = Math.min(data.length, max);
         charge(in, n);
-        return store(in.memory(), dst, response, n) ? n : MEMORY_INVALID_ACCESS;
+        return store(in.memory(), dst, data, n) ? n : MEMORY_INVALID_ACCESS;
     }
 
     private static void putIntLE(byte[] b, int off, int v) {
