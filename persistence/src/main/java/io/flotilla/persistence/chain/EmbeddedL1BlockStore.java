@@ -1,12 +1,9 @@
 package io.flotilla.persistence.chain;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -18,34 +15,19 @@ import org.rocksdb.WriteOptions;
  * that level, {@code 'H' hash32} to the block bytes. A {@link #put} is one fsynced batch of both.
  */
 public final class EmbeddedL1BlockStore implements L1BlockStore, AutoCloseable {
-    static {
-        RocksDB.loadLibrary();
-    }
-
     private static final byte LEVEL = 'L';
     private static final byte HASH = 'H';
 
-    private final Options options;
-    private final WriteOptions sync;
+    private final SyncedRocksDb store;
     private final RocksDB db;
+    private final WriteOptions sync;
     private final Path dir;
 
     public EmbeddedL1BlockStore(Path dir) {
         this.dir = dir;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
-        this.options = new Options().setCreateIfMissing(true);
-        this.sync = new WriteOptions().setSync(true);
-        try {
-            this.db = RocksDB.open(options, dir.toAbsolutePath().toString());
-        } catch (RocksDBException e) {
-            options.close();
-            sync.close();
-            throw new IllegalStateException("cannot open the L1 block store in " + dir + ": " + e.getMessage(), e);
-        }
+        this.store = new SyncedRocksDb(dir, "L1 block store");
+        this.db = store.db;
+        this.sync = store.sync;
     }
 
     private static byte[] levelKey(int level) {
@@ -137,8 +119,6 @@ public final class EmbeddedL1BlockStore implements L1BlockStore, AutoCloseable {
 
     @Override
     public void close() {
-        db.close();
-        sync.close();
-        options.close();
+        store.close();
     }
 }

@@ -1,12 +1,9 @@
 package io.flotilla.persistence.chain;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -18,31 +15,16 @@ import org.rocksdb.WriteOptions;
  * Writes are synced: a block is on disk before the journal event that commits it.
  */
 public final class EmbeddedL2ChainStore implements L2ChainStore, AutoCloseable {
-    static {
-        RocksDB.loadLibrary();
-    }
-
-    private final Options options;
-    private final WriteOptions sync;
+    private final SyncedRocksDb store;
     private final RocksDB db;
+    private final WriteOptions sync;
     private final Path dir;
 
     public EmbeddedL2ChainStore(Path dir) {
         this.dir = dir;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
-        this.options = new Options().setCreateIfMissing(true);
-        this.sync = new WriteOptions().setSync(true);
-        try {
-            this.db = RocksDB.open(options, dir.toAbsolutePath().toString());
-        } catch (RocksDBException e) {
-            options.close();
-            sync.close();
-            throw new IllegalStateException("cannot open the L2 chain store in " + dir + ": " + e.getMessage(), e);
-        }
+        this.store = new SyncedRocksDb(dir, "L2 chain store");
+        this.db = store.db;
+        this.sync = store.sync;
     }
 
     private static byte[] prefix(String rollup) {
@@ -105,8 +87,6 @@ public final class EmbeddedL2ChainStore implements L2ChainStore, AutoCloseable {
 
     @Override
     public void close() {
-        db.close();
-        sync.close();
-        options.close();
+        store.close();
     }
 }
