@@ -155,7 +155,7 @@ public final class FleetBench {
             int last = first + levels - 1;
 
             // warm the PVM up (JIT) on a few rollups, so neither side pays the whole warm-up
-            barePvm(l1, rollups.subList(0, Math.min(n, 20)), last, levels, true);
+            warmUp(kernel, Math.min(n, 20), levels);
 
             NodeStores base = o.embedded() ? NodeStores.embedded(dataDir, l1)
                     : new NodeStores(new InMemoryContextStore(), new InMemoryL2ChainStore(), false);
@@ -245,6 +245,24 @@ public final class FleetBench {
         }
         int i = (int) Math.ceil(p * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    /** The bare PVM over a throwaway sandbox with the same shape (rollups, levels, one message each). */
+    static void warmUp(byte[] kernel, int rollups, int levels) {
+        try (SandboxL1 l1 = SandboxL1.manual()) {
+            List<String> addresses = new ArrayList<>();
+            for (int i = 0; i < rollups; i++) {
+                addresses.add(l1.inject(L1Operation.originate(SandboxAccounts.bootstrap(1).address(), kernel, "bytes",
+                        PvmVersion.DEFAULT.label())).orThrow().rollup().orElseThrow());
+            }
+            l1.produceBlock();
+            for (int level = 0; level < levels; level++) {
+                l1.inject(L1Operation.addMessages(SandboxAccounts.bootstrap(2).address(),
+                        List.of(("warm-up " + level).getBytes(StandardCharsets.UTF_8)))).orThrow();
+                l1.produceBlock();
+            }
+            barePvm(l1, addresses, l1.head().level(), levels, true);
+        }
     }
 
     record Bare(double seconds, List<String> hashes) {}
