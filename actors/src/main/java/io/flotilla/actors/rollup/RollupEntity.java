@@ -461,14 +461,32 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     }
 
     /** Transient: cementations injected and not yet seen on L1 (avoids injecting them twice). */
-    private final java.util.Set<String> cementsInjected = new java.util.HashSet<>();
+    private final java.util.Set<String> cementsInjected = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private int outboxInFlight = -1;
+
+    /**
+     * L1 injections run off the actor's thread (a remote L1 answers over HTTP) but in order, one
+     * after the other: a commitment is published before the next one, which names it as predecessor.
+     */
+    private java.util.concurrent.CompletableFuture<Void> injections =
+            java.util.concurrent.CompletableFuture.completedFuture(null);
+
+    private void inject(Runnable task) {
+        java.util.concurrent.Executor blocking = ctx.getSystem().dispatchers()
+                .lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
+        org.apache.pekko.actor.typed.ActorSystem<?> system = ctx.getSystem();
+        injections = injections.thenRunAsync(task, blocking).exceptionally(err -> {
+            system.log().warn("rollup {}: an L1 injection failed: {}", address, err.toString());
+            return null;
+        });
+    }
 
     /** Side effects of a new block, by mode: publish its commitment, cement, execute the outbox. */
     private void afterBlock(State s, Evaluated e) {
         RollupMode mode = services.modeOf().apply(address);
         if (mode.cements()) {
-            cement(s);
+            org.apache.pekko.actor.typed.ActorSystem<?> system = ctx.getSystem();
+            inject(() -> cement(s, system));
         }
         if (mode.executesOutbox() && s.lccLevel() > s.outboxHandledLevel() && outboxInFlight < s.lccLevel()) {
             executeOutbox(s);
@@ -477,17 +495,21 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         if (commitment != null && mode.publishes()) {
             Commitment cm = new Commitment(Hash.fromBytes(e.block().stateHash32()), e.level(),
                     Hash.fromBytes(e.commitmentPredecessor()), e.commitmentTicks());
-            var result = services.l1().inject(new L1Operation.Publish(services.operatorOf().apply(address), address,
-                    commitment, e.level(), cm.encode()));
-            if (!result.ok()) {
-                ctx.getLog().warn("rollup {}: publishing the commitment of level {} failed: {}", address, e.level(),
-                        result.error());
-            }
+            L1Operation.Publish publish = new L1Operation.Publish(services.operatorOf().apply(address), address,
+                    commitment, e.level(), cm.encode());
+            org.apache.pekko.actor.typed.ActorSystem<?> system = ctx.getSystem();
+            inject(() -> {
+                var result = services.l1().inject(publish);
+                if (!result.ok()) {
+                    system.log().warn("rollup {}: publishing the commitment of level {} failed: {}",
+                            address, publish.inboxLevel(), result.error());
+                }
+            });
         }
     }
 
     /** Cements every commitment of ours whose challenge window has passed and whose predecessor is the LCC. */
-    private void cement(State s) {
+    private void cement(State s, org.apache.pekko.actor.typed.ActorSystem<?> system) {
         L1Source l1 = services.l1();
         int l1Head = l1.head().level();
         int window = l1.constants().challengeWindow();
@@ -506,7 +528,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
                 var r = l1.inject(L1Operation.cement(services.operatorOf().apply(address), address, c.hash()));
                 if (!r.ok()) {
                     cementsInjected.remove(key);
-                    ctx.getLog().warn("rollup {}: cementing {} refused: {}", address, key, r.error());
+                    system.log().warn("rollup {}: cementing {} refused: {}", address, key, r.error());
                 }
             }
         }
