@@ -144,6 +144,24 @@ public final class HostFunctions {
     /** A parsed key, or an error code. */
     private record KeyOrError(DurableKey key, int error) {}
 
+    /** Bytes read from memory, or an error code. */
+    private record BytesOrError(byte[] bytes, int error) {}
+
+    /**
+     * An outbox message or reveal payload: at most {@link HostContext#MAX_IO_SIZE} bytes (-7), a
+     * negative size is Octez's uncaught exception turned into -8, out of bounds is -6.
+     */
+    private static BytesOrError loadIo(Memory m, int addr, int size) {
+        if (size > HostContext.MAX_IO_SIZE) {
+            return new BytesOrError(null, INPUT_OUTPUT_TOO_LARGE);
+        }
+        if (size < 0) {
+            return new BytesOrError(null, GENERIC_INVALID_ACCESS);
+        }
+        byte[] b = load(m, addr, size);
+        return b == null ? new BytesOrError(null, MEMORY_INVALID_ACCESS) : new BytesOrError(b, 0);
+    }
+
     private static KeyOrError key(Memory m, int ptr, int len) {
         if (len > DurableKey.MAX_LENGTH) {
             return new KeyOrError(null, STORE_KEY_TOO_LARGE);
@@ -192,17 +210,11 @@ public final class HostFunctions {
 
     int writeOutput(Instance in, int src, int numBytes) {
         charge(in, Math.max(0, Math.min(numBytes, HostContext.MAX_IO_SIZE)));
-        if (numBytes > HostContext.MAX_IO_SIZE) {
-            return INPUT_OUTPUT_TOO_LARGE;
+        BytesOrError msg = loadIo(in.memory(), src, numBytes);
+        if (msg.bytes == null) {
+            return msg.error;
         }
-        if (numBytes < 0) {
-            return GENERIC_INVALID_ACCESS;
-        }
-        byte[] msg = load(in.memory(), src, numBytes);
-        if (msg == null) {
-            return MEMORY_INVALID_ACCESS;
-        }
-        return ctx.appendOutput(msg) ? 0 : FULL_OUTBOX;
+        return ctx.appendOutput(msg.bytes) ? 0 : FULL_OUTBOX;
     }
 
     void writeDebug(Instance in, int src, int numBytes) {
@@ -444,16 +456,11 @@ public final class HostFunctions {
 
     private int reveal(Instance in, int addr, int size, int dst, int maxBytes, boolean rawData) {
         charge(in, 0);
-        if (size > HostContext.MAX_IO_SIZE) {
-            return INPUT_OUTPUT_TOO_LARGE;
+        BytesOrError payload = loadIo(in.memory(), addr, size);
+        if (payload.bytes == null) {
+            return payload.error;
         }
-        if (size < 0) {
-            return GENERIC_INVALID_ACCESS;
-        }
-        byte[] loaded = load(in.memory(), addr, size);
-        if (loaded == null) {
-            return MEMORY_INVALID_ACCESS;
-        }
+        byte[] loaded = payload.bytes;
         byte[] request = loaded;
         if (rawData) {
             request = new byte[loaded.length + 1];
