@@ -1,9 +1,9 @@
 package io.flotilla.actors.chain;
 
+import io.flotilla.actors.TestJournal;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.flotilla.actors.l1.L1Operation;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.l1.SandboxAccounts;
@@ -27,8 +27,6 @@ import java.util.Random;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,10 +37,7 @@ import org.junit.jupiter.api.Test;
 class JournaledEntityTest {
 
     static Config config() {
-        return PersistenceTestKitPlugin.getInstance().config()
-                .withFallback(PersistenceTestKitSnapshotPlugin.config())
-                .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
-                .withFallback(ConfigFactory.load());
+        return TestJournal.config();
     }
 
     // two systems: each entity has the rollup's persistence id, and each system its own in-memory journal

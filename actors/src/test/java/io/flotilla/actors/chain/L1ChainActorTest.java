@@ -1,5 +1,6 @@
 package io.flotilla.actors.chain;
 
+import io.flotilla.actors.TestJournal;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.ConfigFactory;
@@ -18,8 +19,6 @@ import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,11 +28,8 @@ class L1ChainActorTest {
 
     static final L1ChainActor.Settings FAST = new L1ChainActor.Settings(0, Duration.ofMillis(200), 3);
 
-    ActorTestKit kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
-            .withFallback(PersistenceTestKitSnapshotPlugin.config())
-            .withFallback(ConfigFactory.parseString("pekko.actor.serialize-messages = off"))
-            .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
-            .withFallback(ConfigFactory.load()));
+    ActorTestKit kit = ActorTestKit.create(ConfigFactory.parseString("pekko.actor.serialize-messages = off")
+            .withFallback(TestJournal.config()));
     PersistenceTestKit journal = PersistenceTestKit.create(kit.system());
 
     @AfterEach

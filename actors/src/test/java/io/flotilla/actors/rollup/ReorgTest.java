@@ -1,8 +1,8 @@
 package io.flotilla.actors.rollup;
 
+import io.flotilla.actors.TestJournal;
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.typesafe.config.ConfigFactory;
 import io.flotilla.actors.l1.L1Operation;
 import io.flotilla.actors.l1.SandboxAccounts;
 import io.flotilla.actors.l1.SandboxL1;
@@ -26,17 +26,13 @@ import java.util.Random;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Reorgs of depth 1 to 5 at random levels: the rollup ends where a run over the final chain ends. */
 class ReorgTest {
 
-    ActorTestKit kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
-                .withFallback(org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin.config())
-            .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
-            .withFallback(ConfigFactory.load()));
+    ActorTestKit kit = ActorTestKit.create(TestJournal.config());
 
     @AfterEach
     void stop() {

@@ -1,5 +1,6 @@
 package io.flotilla.actors.rollup;
 
+import io.flotilla.actors.TestJournal;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.flotilla.actors.l1.L1Operation;
@@ -24,8 +25,6 @@ import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,10 +42,7 @@ class RollupEntityTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
-                .withFallback(org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin.config())
-                .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
-                .withFallback(ConfigFactory.load()));
+        kit = ActorTestKit.create(TestJournal.config());
         l1 = new FakeL1();
         store = NodeStore.inMemory();
         chain = new InMemoryL2ChainStore();

@@ -1,8 +1,8 @@
 package io.flotilla.actors.rollup;
 
+import io.flotilla.actors.TestJournal;
 import static org.junit.jupiter.api.Assertions.*;
 
-import com.typesafe.config.ConfigFactory;
 import io.flotilla.actors.l1.ContractCall;
 import io.flotilla.actors.l1.L1Operation;
 import io.flotilla.actors.l1.L1Source;
@@ -25,17 +25,13 @@ import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Operator mode end to end on the sandbox L1: publish, cement, follow the LCC, execute the outbox. */
 class RollupPurposesTest {
 
-    ActorTestKit kit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
-                .withFallback(org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin.config())
-            .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
-            .withFallback(ConfigFactory.load()));
+    ActorTestKit kit = ActorTestKit.create(TestJournal.config());
 
     @AfterEach
     void stop() {

@@ -1,5 +1,6 @@
 package io.flotilla.actors.rollup;
 
+import io.flotilla.actors.TestJournal;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.Config;
@@ -32,8 +33,6 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.ProcessingSuccess;
 import org.apache.pekko.persistence.testkit.ReadEvents;
 import org.apache.pekko.persistence.testkit.SnapshotMeta;
@@ -62,10 +61,7 @@ class RollupSerializationTest {
     byte[] echo;
 
     static Config config() {
-        return PersistenceTestKitPlugin.getInstance().config()
-                .withFallback(PersistenceTestKitSnapshotPlugin.config())
-                .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
-                .withFallback(ConfigFactory.load());
+        return TestJournal.config();
     }
 
     ActorTestKit newKit() {
