@@ -58,6 +58,10 @@ class OctezObserverTest {
                         http.json("/global/block/" + helloLevel + "/outbox/" + helloLevel + "/messages").get(0)
                                 .get("message").asText());
                 assertEquals(sr1, http.json("/global/smart_rollup_address").asText());
+                // an observer injects nothing: its batcher refuses messages
+                Http.Response refused = http.post("/local/batcher/injection", "[\"68656c6c6f\"]");
+                assertNotEquals(200, refused.status());
+                assertTrue(refused.text().contains("does not batch messages"), refused.text());
 
                 // new Octez blocks are followed as they come
                 message(l1, "world");
