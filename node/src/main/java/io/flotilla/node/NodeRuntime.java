@@ -148,7 +148,7 @@ public final class NodeRuntime implements AutoCloseable {
         RollupServices services = new RollupServices(l1, stores.context(), stores.chain(), options.pvm(),
                 options.pvmThreads(), new PreimageDirectory(dataDir.resolve("wasm_2_0_0")), registry::mode,
                 registry::operator);
-        FleetNode fleet = FleetNode.startEmbedded("flotilla", dataDir, services, ConfigFactory.empty());
+        FleetNode fleet = FleetNode.startEmbedded("flotilla", dataDir, services, chainStart(l1, rollups));
         NodeQueries queries = null;
         try {
             queries = new NodeQueries(fleet, registry, options.monitorPoll().toMillis());
@@ -172,6 +172,19 @@ public final class NodeRuntime implements AutoCloseable {
             stores.close();
             throw new IllegalStateException("the node did not start: " + rootMessage(e), e);
         }
+    }
+
+    /**
+     * An Octez chain is long: its chain actor journals from the first served rollup's origination level on (the
+     * sandbox's, from genesis).
+     */
+    private static com.typesafe.config.Config chainStart(L1Source l1, List<ServedRollup> rollups) {
+        if (!(l1 instanceof io.flotilla.actors.l1.OctezRpcL1)) {
+            return ConfigFactory.empty();
+        }
+        int first = rollups.stream().map(r -> l1.rollup(r.address())).flatMap(java.util.Optional::stream)
+                .mapToInt(L1Source.RollupInfo::originationLevel).min().orElseGet(() -> l1.head().level());
+        return ConfigFactory.parseMap(java.util.Map.of("flotilla.l1-chain.start-level", first));
     }
 
     private static String rootMessage(Throwable t) {

@@ -1,8 +1,10 @@
 package io.flotilla.node;
 
+import io.flotilla.actors.l1.L1Endpoint;
 import io.flotilla.actors.l1.L1Source;
-import io.flotilla.actors.l1.RemoteSandboxL1;
+import io.flotilla.actors.l1.OctezRpcL1;
 import io.flotilla.actors.l1.SandboxL1;
+import io.flotilla.actors.rollup.RollupMode;
 import io.flotilla.http.FlotillaHttpServer;
 import java.io.PrintStream;
 import java.net.URI;
@@ -43,8 +45,13 @@ public final class RunCommand implements Callable<Integer> {
     String historyMode;
 
     @Option(names = "--l1-endpoint", paramLabel = "URL",
-            description = "follow a sandbox L1 served by `flotilla l1-sandbox` instead of an in-process one")
+            description = "follow the L1 at URL: an Octez node (observer mode) or a sandbox L1 served by "
+                    + "`flotilla l1-sandbox`, instead of an in-process sandbox")
     String l1Endpoint;
+
+    @Option(names = "--l1-kind", paramLabel = "KIND", defaultValue = "auto",
+            description = "what serves --l1-endpoint: auto (probe), octez or sandbox (default: ${DEFAULT-VALUE})")
+    String l1Kind;
 
     @Option(names = "--block-time", paramLabel = "DURATION", defaultValue = "1s",
             description = "block time of the in-process sandbox L1 (default: ${DEFAULT-VALUE})")
@@ -106,15 +113,27 @@ public final class RunCommand implements Callable<Integer> {
         L1Source l1;
         String l1Text;
         if (endpoint != null) {
-            RemoteSandboxL1 remote = new RemoteSandboxL1(URI.create(endpoint));
             try {
-                remote.head();
-            } catch (RuntimeException e) {
-                System.err.println("flotilla run: the L1 at " + endpoint + " does not answer: " + e.getMessage());
+                l1 = L1Endpoint.connect(URI.create(endpoint), L1Endpoint.Kind.parse(l1Kind));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.err.println("flotilla run: " + e.getMessage());
                 return 1;
             }
-            l1 = remote;
-            l1Text = "the sandbox L1 at " + endpoint;
+            if (l1 instanceof OctezRpcL1) {
+                // Flotilla holds no keys for Octez: it follows, it does not inject
+                String refused = config == null ? "an Octez L1 needs a rollup: run observer for <sr1> --l1-endpoint "
+                        + endpoint : config.mode() != RollupMode.OBSERVER ? "only observer mode is supported with an "
+                        + "Octez L1 (" + config.mode().label() + " would inject operations): run observer for "
+                        + config.rollup() + " --l1-endpoint " + endpoint : null;
+                if (refused != null) {
+                    System.err.println("flotilla run: " + refused);
+                    l1.close();
+                    return 2;
+                }
+                l1Text = "the Octez node at " + endpoint;
+            } else {
+                l1Text = "the sandbox L1 at " + endpoint;
+            }
         } else {
             l1 = inProcessSandbox(dataDir, block);
             l1Text = "an in-process sandbox L1 (" + block.toMillis() + " ms blocks, kept in " + dataDir.resolve("l1") + ")";
@@ -124,7 +143,7 @@ public final class RunCommand implements Callable<Integer> {
             if (config == null) {
                 runtime = DemoNode.start(options, l1, true, NodeStores.embedded(dataDir, l1));
             } else {
-                if (l1.rollup(config.rollup()).isEmpty()) {
+                if (l1.rollup(config.rollup()).isEmpty()) { // an IllegalStateException for a non-wasm rollup
                     System.err.println("flotilla run: rollup " + config.rollup() + " is not originated on " + l1Text);
                     l1.close();
                     return 1;

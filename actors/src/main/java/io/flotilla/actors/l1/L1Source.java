@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 
 /**
  * Where Flotilla reads the L1 chain from and injects operations into: the in-process {@link SandboxL1},
- * a {@link RemoteSandboxL1} served by another JVM, or (later) an Octez node over RPC.
+ * a {@link RemoteSandboxL1} served by another JVM, or an Octez node over RPC ({@link OctezRpcL1}, observer only;
+ * {@link L1Endpoint} picks one for a URL).
  * Hashes are raw bytes (32 for blocks, commitments and states); rollup addresses are {@code sr1...}.
  * Implementations are thread-safe.
  */

@@ -2,6 +2,7 @@ package io.flotilla.actors.rollup;
 
 import io.flotilla.actors.l1.L1Block;
 import io.flotilla.actors.l1.L1Operation;
+import io.flotilla.actors.l1.OctezProtocols;
 import io.flotilla.pvm.LevelInput;
 import io.flotilla.pvm.crypto.Blake2b;
 import io.flotilla.pvm.encoding.ContractHash;
@@ -36,8 +37,9 @@ public final class Inbox {
                         PublicKeyHash.fromBase58(t.source()), self).encode());
             }
         }
+        // the message names the protocol's version value (quebec_021), not the hash blocks carry
         Optional<String> migration = predecessor.protocol().equals(block.protocol())
-                ? Optional.empty() : Optional.of(block.protocol());
+                ? Optional.empty() : Optional.of(OctezProtocols.migrationName(block.protocol()));
         return new LevelInput(block.level(), predecessor.timestamp(), predecessor.hash(), migration, messages);
     }
 
