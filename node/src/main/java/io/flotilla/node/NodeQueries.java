@@ -379,12 +379,23 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     public GcInfo gcInfo(String rollup) {
         int first = fleet.services().chain().firstLevel(rollup)
                 .orElse(info(rollup).map(i -> i.originationLevel() + 1).orElse(0));
-        return new GcInfo(first, Optional.empty(), Optional.empty(), Optional.empty());
+        var gc = fleet.services().gc();
+        if (gc == null) {
+            return new GcInfo(first, Optional.empty(), Optional.empty(), Optional.empty());
+        }
+        var i = gc.info(rollup);
+        return new GcInfo(first, boxed(i.lastGcStartedAt()), boxed(i.lastContextSplitLevel()),
+                boxed(i.lastSuccessfulGcTarget()));
+    }
+
+    private static Optional<Integer> boxed(java.util.OptionalInt v) {
+        return v.isPresent() ? Optional.of(v.getAsInt()) : Optional.empty();
     }
 
     @Override
     public boolean cancelGc(String rollup) {
-        return false; // archive mode: there is no GC to cancel
+        var gc = fleet.services().gc();
+        return gc != null && gc.cancel(rollup); // true when a collection of this rollup was running
     }
 
     @Override

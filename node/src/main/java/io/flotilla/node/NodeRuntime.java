@@ -8,6 +8,7 @@ import io.flotilla.actors.node.RollupRegistry;
 import io.flotilla.actors.rollup.RollupMode;
 import io.flotilla.actors.rollup.RollupServices;
 import io.flotilla.http.FlotillaHttpServer;
+import io.flotilla.persistence.gc.HistoryGc;
 import io.flotilla.pvm.PvmConfig;
 import io.flotilla.pvm.PvmThreads;
 import io.flotilla.pvm.reveal.PreimageDirectory;
@@ -36,15 +37,22 @@ import org.slf4j.LoggerFactory;
 public final class NodeRuntime implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
 
-    /** A rollup to serve, with its mode and operator ({@code tz1}; null in observer mode). */
-    public record ServedRollup(String address, RollupMode mode, String operator) {
+    /**
+     * A rollup to serve, with its mode and operator ({@code tz1}; null in observer mode) and its history mode (null:
+     * the node's, {@link Options#historyMode()}).
+     */
+    public record ServedRollup(String address, RollupMode mode, String operator, HistoryMode historyMode) {
         public ServedRollup {
             Objects.requireNonNull(address, "address");
             Objects.requireNonNull(mode, "mode");
         }
+
+        public ServedRollup(String address, RollupMode mode, String operator) {
+            this(address, mode, operator, null);
+        }
     }
 
-    /** History modes; only archive is implemented (full is accepted, GC arrives with the snapshot issue). */
+    /** History modes: archive keeps everything, full lets the {@link HistoryGc} delete what precedes the LCC. */
     public enum HistoryMode {
         ARCHIVE, FULL;
 
@@ -70,10 +78,24 @@ public final class NodeRuntime implements AutoCloseable {
      * @param pvmThreads where levels are evaluated ({@link PvmThreads#SHARED} unless a test wants its own lanes)
      */
     public record Options(Path dataDir, String rpcHost, int rpcPort, HistoryMode historyMode, Duration monitorPoll,
-                          PvmConfig pvm, PvmThreads pvmThreads) {
+                          PvmConfig pvm, PvmThreads pvmThreads, int gcFrequency) {
         public Options {
             Objects.requireNonNull(pvm, "pvm");
             Objects.requireNonNull(pvmThreads, "pvmThreads");
+            if (gcFrequency < 0) {
+                throw new IllegalArgumentException("the GC frequency must be positive (levels), got " + gcFrequency);
+            }
+        }
+
+        /** With the default GC frequency (a fifth of the challenge window). */
+        public Options(Path dataDir, String rpcHost, int rpcPort, HistoryMode historyMode, Duration monitorPoll,
+                       PvmConfig pvm, PvmThreads pvmThreads) {
+            this(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, pvm, pvmThreads, 0);
+        }
+
+        /** In full mode, collect every {@code levels} levels of LCC progress (0: a fifth of the challenge window). */
+        public Options withGcFrequency(int levels) {
+            return new Options(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, pvm, pvmThreads, levels);
         }
 
         /** With the default PVM configuration, on the shared PVM threads. */
@@ -87,19 +109,19 @@ public final class NodeRuntime implements AutoCloseable {
         }
 
         public Options withRpc(String host, int port) {
-            return new Options(dataDir, host, port, historyMode, monitorPoll, pvm, pvmThreads);
+            return new Options(dataDir, host, port, historyMode, monitorPoll, pvm, pvmThreads, gcFrequency);
         }
 
         public Options withHistoryMode(HistoryMode m) {
-            return new Options(dataDir, rpcHost, rpcPort, m, monitorPoll, pvm, pvmThreads);
+            return new Options(dataDir, rpcHost, rpcPort, m, monitorPoll, pvm, pvmThreads, gcFrequency);
         }
 
         public Options withPvm(PvmConfig c) {
-            return new Options(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, c, pvmThreads);
+            return new Options(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, c, pvmThreads, gcFrequency);
         }
 
         public Options withPvmThreads(PvmThreads t) {
-            return new Options(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, pvm, t);
+            return new Options(dataDir, rpcHost, rpcPort, historyMode, monitorPoll, pvm, t, gcFrequency);
         }
     }
 
@@ -136,18 +158,28 @@ public final class NodeRuntime implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         }
-        if (options.historyMode() == HistoryMode.FULL) {
-            LOG.warn("history mode full: accepted, but nothing is garbage-collected yet (GC arrives with the "
-                    + "snapshot issue); the node keeps everything, as in archive mode");
-        }
         prepareJournal(dataDir, l1.block(0).map(L1Block::hashHex).orElse("unknown"), stores.durable());
         RollupRegistry registry = new RollupRegistry();
         for (ServedRollup r : rollups) {
             registry.register(r.address(), r.mode(), r.operator());
         }
+        // one GC per node: the stores are shared by its rollups; full -> archive is refused here, before anything runs
+        HistoryGc gc = new HistoryGc(stores.context(), stores.chain(),
+                stores.durable() ? dataDir.resolve("gc.properties") : null);
+        int gcFrequency = options.gcFrequency() > 0 ? options.gcFrequency()
+                : HistoryGc.defaultFrequency(l1.constants().challengeWindow());
+        try {
+            for (ServedRollup r : rollups) {
+                gc.register(r.address(), gcMode(r, options), gcFrequency);
+            }
+        } catch (RuntimeException e) {
+            gc.close();
+            stores.close();
+            throw e;
+        }
         RollupServices services = new RollupServices(l1, stores.context(), stores.chain(), options.pvm(),
                 options.pvmThreads(), new PreimageDirectory(dataDir.resolve("wasm_2_0_0")), registry::mode,
-                registry::operator);
+                registry::operator, gc);
         FleetNode fleet = FleetNode.startEmbedded("flotilla", dataDir, services, chainStart(l1, rollups));
         NodeQueries queries = null;
         try {
@@ -163,12 +195,16 @@ public final class NodeRuntime implements AutoCloseable {
             InetSocketAddress bound = http.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
             NodeRuntime rt = new NodeRuntime(l1, ownsL1, registry, fleet, queries, http, bound);
             rt.stores = stores;
+            rt.gc = gc;
+            rt.options = options;
+            rt.gcFrequency = gcFrequency;
             return rt;
         } catch (Exception e) {
             if (queries != null) {
                 queries.close();
             }
             fleet.close();
+            gc.close();
             stores.close();
             throw new IllegalStateException("the node did not start: " + rootMessage(e), e);
         }
@@ -245,8 +281,14 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
+    private static io.flotilla.persistence.gc.HistoryMode gcMode(ServedRollup r, Options o) {
+        HistoryMode m = r.historyMode() != null ? r.historyMode() : o.historyMode();
+        return io.flotilla.persistence.gc.HistoryMode.parse(m.label());
+    }
+
     /** Starts serving one more rollup. */
     public void serve(ServedRollup r) {
+        gc.register(r.address(), gcMode(r, options), gcFrequency);
         registry.register(r.address(), r.mode(), r.operator());
         fleet.serve(r.address());
     }
@@ -279,6 +321,17 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     private NodeStores stores;
+    private HistoryGc gc;
+    private Options options;
+    private int gcFrequency;
+
+    /**
+     * The node's history GC: {@code /local/gc_info}, {@code /admin/cancel_gc}, and {@link HistoryGc#pause} for a
+     * snapshot export ({@code try (GcPause p = runtime.gc().pause("snapshot export")) { ... }}).
+     */
+    public HistoryGc gc() {
+        return gc;
+    }
 
     @Override
     public synchronized void close() {
@@ -293,6 +346,9 @@ public final class NodeRuntime implements AutoCloseable {
         }
         queries.close();
         fleet.close();
+        if (gc != null) {
+            gc.close();
+        }
         if (stores != null) {
             stores.close();
         }

@@ -44,6 +44,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--history-mode", paramLabel = "MODE", description = "archive (default) or full")
     String historyMode;
 
+    @Option(names = "--gc-frequency", paramLabel = "LEVELS",
+            description = "full mode: collect when the LCC moved this many levels past the last GC target "
+                    + "(default: a fifth of the challenge window)")
+    int gcFrequency;
+
     @Option(names = "--l1-endpoint", paramLabel = "URL",
             description = "follow the L1 at URL: an Octez node (observer mode) or a sandbox L1 served by "
                     + "`flotilla l1-sandbox`, instead of an in-process sandbox")
@@ -138,7 +143,8 @@ public final class RunCommand implements Callable<Integer> {
             l1 = inProcessSandbox(dataDir, block);
             l1Text = "an in-process sandbox L1 (" + block.toMillis() + " ms blocks, kept in " + dataDir.resolve("l1") + ")";
         }
-        NodeRuntime.Options options = NodeRuntime.Options.defaults(dataDir).withRpc(host, port).withHistoryMode(history);
+        NodeRuntime.Options options = NodeRuntime.Options.defaults(dataDir).withRpc(host, port).withHistoryMode(history)
+                .withGcFrequency(gcFrequency);
         try {
             if (config == null) {
                 runtime = DemoNode.start(options, l1, true, NodeStores.embedded(dataDir, l1));
@@ -173,7 +179,8 @@ public final class RunCommand implements Callable<Integer> {
                 + (runtime.registry().operator(rollup) == null ? "" : ", operator " + runtime.registry().operator(rollup))
                 + ")");
         out.println("  history mode    " + history.label()
-                + (history == NodeRuntime.HistoryMode.FULL ? " (accepted; GC arrives with the snapshot issue)" : ""));
+                + (history == NodeRuntime.HistoryMode.FULL ? " (GC every " + (gcFrequency > 0 ? gcFrequency + " levels"
+                : "challenge window / 5 levels") + " of LCC progress)" : ""));
         out.println("  HTTP API        " + url);
         out.println();
         out.println("Try:");

@@ -84,7 +84,7 @@ public final class FleetNode implements AutoCloseable {
         JournaledL1Source journaled = new JournaledL1Source(new L1Blocks(store), services.l1());
         RollupServices nodeServices = new RollupServices(journaled, services.contextStore(), services.chain(),
                 services.pvmConfig(), services.pvmThreads(), services.preimages(), services.modeOf(),
-                services.operatorOf());
+                services.operatorOf(), services.gc());
         L1ChainActor.initSingleton(system, services.l1(), journaled.blocks(), journaled::journaled,
                 L1ChainActor.Settings.from(chainConfig));
         awaitJournaledHead(system, services.l1(), journaled, chainConfig.getDuration("start-wait"));

@@ -10,6 +10,8 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.flotilla.persistence.chain.L2Block;
 import io.flotilla.persistence.events.CommitmentPublished;
+import io.flotilla.persistence.gc.HistoryGc;
+import io.flotilla.persistence.gc.HistoryMode;
 import io.flotilla.persistence.events.L2BlockProduced;
 import io.flotilla.persistence.events.LccUpdated;
 import io.flotilla.persistence.events.OutboxHandled;
@@ -220,8 +222,17 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     /** Snapshots carry only the small metadata of {@link State}; recovery replays at most this many events. */
     public static final int SNAPSHOT_EVERY = 1000;
 
+    /** In history mode full, a snapshot every this many events; older events are deleted (two snapshots kept). */
+    public static final int FULL_SNAPSHOT_EVERY = 100;
+
     @Override
     public org.apache.pekko.persistence.typed.javadsl.RetentionCriteria retentionCriteria() {
+        // history mode full: the journal keeps only what recovery needs (the events since the older of the last two
+        // snapshots, taken more often); the history itself (L2 blocks, states) is collected by the HistoryGc
+        if (gc() != null && gc().mode(address) == HistoryMode.FULL) {
+            return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria
+                    .snapshotEvery(Math.min(snapshotEvery, FULL_SNAPSHOT_EVERY), 2).withDeleteEventsOnSnapshot();
+        }
         return org.apache.pekko.persistence.typed.javadsl.RetentionCriteria.snapshotEvery(snapshotEvery, 2);
     }
 
@@ -248,7 +259,14 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     @Override
     public SignalHandler<State> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state -> ctx.getSelf().tell(Catchup.INSTANCE))
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    if (gc() != null && state.originated()) {
+                        // data directories older than the GC: record the genesis root; resume an unfinished GC
+                        gc().originated(address, Hash.fromBytes(state.genesisState()), state.originationLevel());
+                        gc().lccUpdated(address, state.lccLevel());
+                    }
+                    ctx.getSelf().tell(Catchup.INSTANCE);
+                })
                 .build();
     }
 
@@ -298,7 +316,12 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
             ctx.pipeToSelf(services.pvmThreads().async(address, () -> {
                 PvmState genesis = PvmState.originate(i.kernel(), PvmVersion.parse(i.pvmVersion()));
                 genesis.tree().persist(nodes());
-                commitNodes();
+                try (var gate = levelGate()) {
+                    commitNodes();
+                    if (gc() != null) {
+                        gc().originated(address, genesis.hash(), i.originationLevel());
+                    }
+                }
                 return new byte[][] {genesis.hash().bytes(), Blake2b.hash256(i.kernel())};
             }), (hashes, err) -> err != null ? new EvaluationFailed(i.originationLevel(), err.toString())
                     : new Originate(i, hashes[0], hashes[1]));
@@ -354,6 +377,16 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         return writer;
     }
 
+    private HistoryGc gc() {
+        return services.gc();
+    }
+
+    private static final HistoryGc.LevelGate NO_GATE = () -> { };
+
+    private HistoryGc.LevelGate levelGate() {
+        return gc() == null ? NO_GATE : gc().levelGate();
+    }
+
     private void commitNodes() {
         if (writer instanceof io.flotilla.persistence.store.LevelWriter w) {
             w.commit();
@@ -378,26 +411,31 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
             PvmState next = r.state();
             // tree nodes first, then the L2 block, then (back on the actor) the event
             next.tree().persist(nodes());
-            commitNodes();
-            long total = next.ticks();
-            byte[] commitment = null;
-            long commitmentTicks = 0;
-            if (block.level() == lastCommitmentLevel + period) {
-                commitmentTicks = total - lastCommitmentTicks;
-                Commitment cm = new Commitment(next.hash(), block.level(), Hash.fromBytes(lastCommitment),
-                        commitmentTicks);
-                commitment = cm.hash().bytes();
+            HistoryGc.LevelGate gate = levelGate(); // until the block names the new state (see HistoryGc)
+            try {
+                commitNodes();
+                long total = next.ticks();
+                byte[] commitment = null;
+                long commitmentTicks = 0;
+                if (block.level() == lastCommitmentLevel + period) {
+                    commitmentTicks = total - lastCommitmentTicks;
+                    Commitment cm = new Commitment(next.hash(), block.level(), Hash.fromBytes(lastCommitment),
+                            commitmentTicks);
+                    commitment = cm.hash().bytes();
+                }
+                byte[] inboxHash = Inbox.hash(input);
+                byte[] predecessorL2 = services.chain().get(address, block.level() - 1).map(b -> b.hash().bytes())
+                        .orElse(new byte[32]);
+                services.chain().put(address, new L2Block(block.level(), block.hash(), Hash.fromBytes(inboxHash),
+                        input.messages(), next.hash(), total - totalBefore, total, r.outbox().size(), r.kernelRuns(),
+                        Optional.ofNullable(commitment).map(Hash::fromBytes)));
+                L2BlockProduced produced = new L2BlockProduced(block.level(), block.hash(), predecessorL2, inboxHash,
+                        input.messages(), next.hash().bytes(), total - totalBefore, total, r.outbox().size(), commitment);
+                return new Evaluated(produced, lastCommitment, commitmentTicks, next.stuck().orElse(null),
+                        observe(block));
+            } finally {
+                gate.close();
             }
-            byte[] inboxHash = Inbox.hash(input);
-            byte[] predecessorL2 = services.chain().get(address, block.level() - 1).map(b -> b.hash().bytes())
-                    .orElse(new byte[32]);
-            services.chain().put(address, new L2Block(block.level(), block.hash(), Hash.fromBytes(inboxHash),
-                    input.messages(), next.hash(), total - totalBefore, total, r.outbox().size(), r.kernelRuns(),
-                    Optional.ofNullable(commitment).map(Hash::fromBytes)));
-            L2BlockProduced produced = new L2BlockProduced(block.level(), block.hash(), predecessorL2, inboxHash,
-                    input.messages(), next.hash().bytes(), total - totalBefore, total, r.outbox().size(), commitment);
-            return new Evaluated(produced, lastCommitment, commitmentTicks, next.stuck().orElse(null),
-                    observe(block));
         }), (result, err) -> {
             if (err == null) {
                 return result;
@@ -417,7 +455,7 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         String operator = services.operatorOf().apply(address);
         for (L1Operation op : block.operations()) {
             if (op instanceof L1Operation.Publish p && address.equals(p.rollup()) && isHash(p.commitmentHash())
-                    && p.inboxLevel() >= 0 && operator.equals(p.source())) {
+                    && p.inboxLevel() >= 0 && operator != null && operator.equals(p.source())) { // none in observer mode
                 out.add(new CommitmentPublished(p.commitmentHash(), p.inboxLevel(), block.level()));
             } else if (op instanceof L1Operation.Cement c && address.equals(c.rollup()) && isHash(c.commitmentHash())
                     && c.inboxLevel() >= 0) {
@@ -483,6 +521,9 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
 
     /** Side effects of a new block, by mode: publish its commitment, cement, execute the outbox. */
     private void afterBlock(State s, Evaluated e) {
+        if (gc() != null) {
+            gc().lccUpdated(address, s.lccLevel()); // schedules a collection when it is due (full mode)
+        }
         RollupMode mode = services.modeOf().apply(address);
         if (mode.cements()) {
             org.apache.pekko.actor.typed.ActorSystem<?> system = ctx.getSystem();
@@ -574,7 +615,9 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     private org.apache.pekko.persistence.typed.javadsl.Effect<RollupEvent, State> revert(State s) {
         // walk back to the highest level whose L1 block is still on the main chain
         int level = s.headLevel();
-        while (level > s.originationLevel()) {
+        // in full mode nothing below the first kept block can be returned to (the LCC is older than any reorg)
+        int floor = Math.max(s.originationLevel(), services.chain().firstLevel(address).orElse(s.originationLevel()));
+        while (level > floor) {
             var ours = services.chain().get(address, level);
             var theirs = services.l1().block(level);
             if (ours.isPresent() && theirs.isPresent() && Arrays.equals(ours.get().l1Hash(), theirs.get().hash())) {

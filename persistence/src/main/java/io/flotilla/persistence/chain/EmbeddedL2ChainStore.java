@@ -86,6 +86,59 @@ public final class EmbeddedL2ChainStore implements L2ChainStore, AutoCloseable {
     }
 
     @Override
+    public Optional<Integer> lastLevel(String rollup) {
+        byte[] p = prefix(rollup);
+        try (RocksIterator it = db.newIterator()) {
+            it.seekForPrev(key(rollup, Integer.MAX_VALUE));
+            if (!it.isValid()) {
+                return Optional.empty();
+            }
+            byte[] k = it.key();
+            if (k.length != p.length + 4 || !java.util.Arrays.equals(k, 0, p.length, p, 0, p.length)) {
+                return Optional.empty();
+            }
+            return Optional.of(ByteBuffer.wrap(k, p.length, 4).getInt());
+        }
+    }
+
+    @Override
+    public void deleteBelow(String rollup, int level) {
+        if (level <= 0) {
+            return;
+        }
+        try {
+            db.deleteRange(sync, key(rollup, 0), key(rollup, level));
+            // range tombstones hide the blocks at once; compaction returns their space
+            db.compactRange(key(rollup, 0), key(rollup, level));
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot delete the L2 chain of " + rollup + " below " + level + " in "
+                    + dir, e);
+        }
+    }
+
+    @Override
+    public java.util.Set<String> rollups() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        try (RocksIterator it = db.newIterator()) {
+            it.seekToFirst();
+            while (it.isValid()) {
+                byte[] k = it.key();
+                int sep = k.length - 5;
+                if (sep < 0 || k[sep] != 0) {
+                    it.next();
+                    continue;
+                }
+                String rollup = new String(k, 0, sep, StandardCharsets.US_ASCII);
+                out.add(rollup);
+                byte[] next = prefix(rollup);
+                next[next.length - 1] = 1; // just past every key of this rollup
+                it.seek(next);
+            }
+        }
+        return out;
+    }
+
+    @Override
     public void close() {
         store.close();
     }

@@ -34,4 +34,26 @@ public final class InMemoryL2ChainStore implements L2ChainStore {
         var c = chain(rollup);
         return c.isEmpty() ? Optional.empty() : Optional.of(c.firstKey());
     }
+
+    @Override
+    public Optional<Integer> lastLevel(String rollup) {
+        var c = chain(rollup);
+        return c.isEmpty() ? Optional.empty() : Optional.of(c.lastKey());
+    }
+
+    @Override
+    public void deleteBelow(String rollup, int level) {
+        chain(rollup).headMap(level, false).clear();
+    }
+
+    @Override
+    public java.util.Set<String> rollups() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        chains.forEach((r, c) -> {
+            if (!c.isEmpty()) {
+                out.add(r);
+            }
+        });
+        return out;
+    }
 }

@@ -25,7 +25,8 @@ final class SyncedRocksDb implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        this.options = new Options().setCreateIfMissing(true);
+        // info logs rotate at 1 MB, three kept: they must not grow with the number of GCs (compactions)
+        this.options = new Options().setCreateIfMissing(true).setMaxLogFileSize(1 << 20).setKeepLogFileNum(3);
         this.sync = new WriteOptions().setSync(true);
         try {
             this.db = RocksDB.open(options, dir.toAbsolutePath().toString());

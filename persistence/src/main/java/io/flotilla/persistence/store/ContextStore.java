@@ -38,6 +38,44 @@ public interface ContextStore extends NodeStore, AutoCloseable {
         return new LevelWriter(this);
     }
 
+    // ---- garbage collection (history mode full; see persistence/GC.md)
+
+    /**
+     * Starts a collection: from now until {@link #endCollection()}, every hash given to {@link #putAll} (written or
+     * already present) and every hash for which {@link #contains} answered true is <em>protected</em>: {@link #sweep}
+     * keeps it whatever its liveness. A writer that found a node present, and therefore did not write it, thus never
+     * loses it to a sweep running at the same time. One collection at a time: a second begin fails.
+     */
+    default void beginCollection() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not collect garbage");
+    }
+
+    /**
+     * Deletes every stored node that is neither {@code live} nor protected since {@link #beginCollection()}, in
+     * small atomic, durable batches (writers wait for one batch at most), checking {@code cancelled} between batches.
+     * A crash or a cancellation leaves a store where some dead nodes remain: the next collection deletes them.
+     *
+     * @throws IllegalStateException when no collection is in progress
+     */
+    default SweepResult sweep(java.util.function.Predicate<Hash> live, java.util.function.BooleanSupplier cancelled) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not collect garbage");
+    }
+
+    /** Ends the collection begun by {@link #beginCollection()} (forgets the protected hashes). Idempotent. */
+    default void endCollection() {
+    }
+
+    /**
+     * What a sweep did.
+     *
+     * @param visited   stored nodes looked at
+     * @param deleted   nodes deleted
+     * @param bytes     payload bytes deleted
+     * @param cancelled whether it stopped early because it was cancelled
+     */
+    record SweepResult(long visited, long deleted, long bytes, boolean cancelled) {
+    }
+
     /** Releases files and locks. Further calls fail with IllegalStateException. Idempotent. */
     @Override
     void close();

@@ -69,6 +69,8 @@ public final class EmbeddedContextStore implements ContextStore {
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private final ReentrantLock writer = new ReentrantLock();
     private volatile boolean closed;
+    /** Hashes protected from the current sweep (null when no collection runs); guarded by {@link #writer}. */
+    private java.util.Set<Hash> protectedHashes;
     private long nodes;
     private long bytes;
 
@@ -168,6 +170,9 @@ public final class EmbeddedContextStore implements ContextStore {
             checkOpen();
             long addNodes = 0;
             long addBytes = 0;
+            if (protectedHashes != null) {
+                protectedHashes.addAll(batch.keySet());
+            }
             try (WriteBatch wb = new WriteBatch()) {
                 for (Map.Entry<Hash, byte[]> e : batch.entrySet()) {
                     byte[] k = e.getKey().bytes();
@@ -218,7 +223,20 @@ public final class EmbeddedContextStore implements ContextStore {
         life.readLock().lock();
         try {
             checkOpen();
-            return present(h.bytes());
+            if (protectedHashes == null) {
+                return present(h.bytes());
+            }
+            // during a collection, "present" must stay true for the caller, who will not write the node again
+            writer.lock();
+            try {
+                boolean p = present(h.bytes());
+                if (p && protectedHashes != null) {
+                    protectedHashes.add(h);
+                }
+                return p;
+            } finally {
+                writer.unlock();
+            }
         } catch (RocksDBException e) {
             throw dataError("read " + h, e);
         } finally {
@@ -238,6 +256,122 @@ public final class EmbeddedContextStore implements ContextStore {
             writer.unlock();
         }
         return new Stats(n, b, diskUsage(dir));
+    }
+
+    @Override
+    public void beginCollection() {
+        writer.lock();
+        try {
+            checkOpen();
+            if (protectedHashes != null) {
+                throw new IllegalStateException("a collection is already in progress on " + dir);
+            }
+            protectedHashes = new java.util.HashSet<>();
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    @Override
+    public void endCollection() {
+        writer.lock();
+        try {
+            protectedHashes = null;
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    /** Dead nodes deleted per write batch: the longest a writer waits for the sweep. */
+    static final int SWEEP_BATCH = 1000;
+
+    @Override
+    public SweepResult sweep(java.util.function.Predicate<Hash> live, java.util.function.BooleanSupplier cancelled) {
+        life.readLock().lock();
+        try {
+            checkOpen();
+            if (protectedHashes == null) {
+                throw new IllegalStateException("sweep outside a collection (call beginCollection first)");
+            }
+            long visited = 0;
+            long deleted = 0;
+            long deletedBytes = 0;
+            boolean stopped = false;
+            java.util.List<byte[]> dead = new java.util.ArrayList<>();
+            java.util.List<Integer> sizes = new java.util.ArrayList<>();
+            // the iterator reads an implicit snapshot: nodes written meanwhile are not visited (and are protected)
+            try (org.rocksdb.RocksIterator it = db.newIterator(read)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    byte[] k = it.key();
+                    if (k.length != Hash.SIZE) {
+                        continue; // metadata
+                    }
+                    visited++;
+                    if (!live.test(Hash.fromBytes(k))) {
+                        dead.add(k);
+                        sizes.add(it.value().length);
+                    }
+                    if (dead.size() >= SWEEP_BATCH) {
+                        if (cancelled.getAsBoolean()) {
+                            stopped = true;
+                            break;
+                        }
+                        long[] d = deleteDead(dead, sizes);
+                        deleted += d[0];
+                        deletedBytes += d[1];
+                        dead.clear();
+                        sizes.clear();
+                    }
+                }
+                it.status();
+            }
+            if (!stopped && !dead.isEmpty()) {
+                if (cancelled.getAsBoolean()) {
+                    stopped = true;
+                } else {
+                    long[] d = deleteDead(dead, sizes);
+                    deleted += d[0];
+                    deletedBytes += d[1];
+                }
+            }
+            if (deleted > 0) {
+                // deletes are tombstones until compacted: reclaim the space now (runs beside writers)
+                db.compactRange();
+            }
+            return new SweepResult(visited, deleted, deletedBytes, stopped);
+        } catch (RocksDBException e) {
+            throw dataError("sweep", e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /** Deletes the unprotected ones of {@code dead} in one durable batch with the counters; returns {nodes, bytes}. */
+    private long[] deleteDead(java.util.List<byte[]> dead, java.util.List<Integer> sizes) throws RocksDBException {
+        writer.lock();
+        try (WriteBatch wb = new WriteBatch()) {
+            long n = 0;
+            long b = 0;
+            for (int i = 0; i < dead.size(); i++) {
+                byte[] k = dead.get(i);
+                if (protectedHashes != null && protectedHashes.contains(Hash.fromBytes(k))) {
+                    continue;
+                }
+                wb.delete(k);
+                n++;
+                b += sizes.get(i);
+            }
+            if (n > 0) {
+                wb.put(META_NODES, longBytes(nodes - n));
+                wb.put(META_BYTES, longBytes(bytes - b));
+                db.write(syncWrite, wb);
+                nodes -= n;
+                bytes -= b;
+            }
+            return new long[] {n, b};
+        } finally {
+            writer.unlock();
+        }
     }
 
     /** Writes buffered writes (already durable in the write-ahead log) to table files. */

@@ -36,6 +36,41 @@ class L2ChainStoreTest {
         assertThrows(IllegalArgumentException.class, () -> L2BlockCodec.decode(enc));
     }
 
+    /** GC of history mode full: blocks below a level go, the others (and other rollups) stay. */
+    static void deleteBelowContract(L2ChainStore s) {
+        String a = "sr1Ghq66tYK9y3r8CC1Tf8i8m5nxh8nTvZEf";
+        String b = "sr163Lv22CdE8QagCwf48PWDTquk6isQwv57";
+        for (int l = 3; l <= 30; l++) {
+            s.put(a, block(l, l % 5 == 0));
+        }
+        s.put(b, block(4, false));
+        assertEquals(java.util.Set.of(a, b), s.rollups());
+        s.deleteBelow(a, 20);
+        s.deleteBelow(a, 20); // idempotent (a collection that runs again after a crash)
+        assertEquals(Optional.of(20), s.firstLevel(a));
+        assertEquals(Optional.of(30), s.lastLevel(a));
+        assertTrue(s.get(a, 19).isEmpty());
+        assertSame(block(20, true), s.get(a, 20).orElseThrow());
+        assertSame(block(4, false), s.get(b, 4).orElseThrow());
+        assertEquals(Optional.of(4), s.lastLevel(b));
+        s.deleteBelow(a, 31);
+        assertTrue(s.firstLevel(a).isEmpty());
+        assertTrue(s.lastLevel(a).isEmpty());
+        assertEquals(java.util.Set.of(b), s.rollups());
+    }
+
+    @Test
+    void deleteBelowInBothBackends() {
+        deleteBelowContract(new InMemoryL2ChainStore());
+        try (EmbeddedL2ChainStore s = new EmbeddedL2ChainStore(dir)) {
+            deleteBelowContract(s);
+        }
+        try (EmbeddedL2ChainStore s = new EmbeddedL2ChainStore(dir)) {
+            assertTrue(s.get("sr1Ghq66tYK9y3r8CC1Tf8i8m5nxh8nTvZEf", 25).isEmpty());
+            assertEquals(Optional.of(4), s.firstLevel("sr163Lv22CdE8QagCwf48PWDTquk6isQwv57"));
+        }
+    }
+
     @Test
     void embeddedStoreKeepsBlocksAcrossReopenAndTruncates() {
         String a = "sr1Ghq66tYK9y3r8CC1Tf8i8m5nxh8nTvZEf";

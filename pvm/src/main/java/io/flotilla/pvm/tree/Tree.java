@@ -274,6 +274,66 @@ public final class Tree {
         }
     }
 
+    // ---- reachability (garbage collection)
+
+    /**
+     * Visits the hash of every stored encoding reachable from the tree {@code root} in {@code store}: the nodes and
+     * value chunks {@link #persist} writes, each at most once per call of {@code enter} returning true. A node's
+     * children are visited only when {@code enter} returns true for it, so a caller that remembers what it has seen
+     * (a mark set shared by several roots) walks shared subtrees once. Nodes are read from {@code store} (value
+     * chunks are not: their hash is in the parent); a missing node throws {@link MissingNodeException}.
+     */
+    public static void forEachReachable(Hash root, NodeStore store, java.util.function.Predicate<Hash> enter) {
+        new Marker(enter).tree(new Ref(root, store, Ref.Kind.TREE_ROOT));
+    }
+
+    /** The traversal of {@link Persister}, reporting hashes instead of writing encodings. */
+    private static final class Marker {
+        final java.util.function.Predicate<Hash> enter;
+
+        Marker(java.util.function.Predicate<Hash> enter) {
+            this.enter = enter;
+        }
+
+        void tree(Ref r) {
+            if (!enter.test(r.hash())) {
+                return;
+            }
+            Node n = r.node();
+            if (n instanceof DirNode d) {
+                for (Ref c : d.children) {
+                    tree(c);
+                }
+            } else if (n instanceof BigDir b) {
+                page(b.top);
+            } else if (n instanceof PageNode pn) {
+                page(pn.page);
+            } else {
+                Value v = ((LeafNode) n).value;
+                if (v.size() > Value.INLINE_MAX) {
+                    value(v.root, v.height(), v.size());
+                }
+            }
+        }
+
+        private void page(Page p) {
+            for (Ref c : p.refs) {
+                tree(c);
+            }
+        }
+
+        private void value(Ref r, int h, long len) {
+            if (!enter.test(r.hash()) || h == 0) {
+                return; // a chunk has no children: no need to read it
+            }
+            IndexNode x = Value.index(r, h, len);
+            long cc = Value.cap(h - 1);
+            for (int i = 0; i < x.children.length; i++) {
+                value(x.children[i], h - 1, Math.min(cc, len - i * cc));
+            }
+        }
+    }
+
     // ---- proofs
 
     /** A proof that the leaf at {@code path} holds its value; NoSuchElementException when there is no leaf there. */
