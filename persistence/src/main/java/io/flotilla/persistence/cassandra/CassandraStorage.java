@@ -152,18 +152,22 @@ public final class CassandraStorage implements AutoCloseable {
         return out;
     }
 
+    /** Creates what is missing; DDL is slow (each statement waits for schema agreement), so existing tables are skipped. */
     private void createSchema() {
         String ks = settings.keyspace();
-        session.execute("CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = {'class': 'SimpleStrategy', "
-                + "'replication_factor': " + settings.replicationFactor() + "}");
-        for (String ddl : CassandraContextStore.schema(ks)) {
-            session.execute(ddl);
+        var keyspaceMeta = session.getMetadata().getKeyspace(ks);
+        if (keyspaceMeta.isEmpty()) {
+            session.execute("CREATE KEYSPACE IF NOT EXISTS " + ks + " WITH replication = {'class': 'SimpleStrategy', "
+                    + "'replication_factor': " + settings.replicationFactor() + "}");
         }
-        for (String ddl : LevelIndex.schema(ks, CassandraL2ChainStore.TABLE)) {
-            session.execute(ddl);
-        }
-        for (String ddl : CassandraL1BlockStore.schema(ks)) {
-            session.execute(ddl);
+        List<String> ddl = new ArrayList<>(CassandraContextStore.schema(ks));
+        ddl.addAll(LevelIndex.schema(ks, CassandraL2ChainStore.TABLE));
+        ddl.addAll(CassandraL1BlockStore.schema(ks));
+        for (String statement : ddl) {
+            String table = statement.split("\\s+")[5].substring(ks.length() + 1);
+            if (keyspaceMeta.flatMap(k -> k.getTable(table)).isEmpty()) {
+                session.execute(statement);
+            }
         }
     }
 
