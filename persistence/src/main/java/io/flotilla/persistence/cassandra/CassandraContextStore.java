@@ -23,7 +23,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 
 /**
@@ -52,6 +57,8 @@ public final class CassandraContextStore implements ContextStore {
     /** Extra attempts of a write that timed out or lacked replicas. */
     public static final int RETRIES = 3;
     static final String TABLE = "context_nodes";
+    /** Nodes examined and deleted per step of a sweep. */
+    public static final int SWEEP_CHUNK = 1000;
 
     private final CqlSession session;
     private final String keyspace;
@@ -61,6 +68,10 @@ public final class CassandraContextStore implements ContextStore {
     private final PreparedStatement delete;
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final AutoCloseable owner;
+    /** Writers and readers share it; a sweep takes it exclusively for one chunk of deletes at a time. */
+    private final ReentrantReadWriteLock sweeping = new ReentrantReadWriteLock();
+    /** Hashes written or found present since {@link #beginCollection()}; null when no collection runs. */
+    private volatile Set<Hash> protectedHashes;
     private volatile boolean closed;
 
     CassandraContextStore(CqlSession session, String keyspace) {
@@ -107,7 +118,12 @@ public final class CassandraContextStore implements ContextStore {
             return;
         }
         List<CompletableFuture<Void>> writes = new ArrayList<>(nodes.size());
+        sweeping.readLock().lock();
         try {
+            Set<Hash> protect = protectedHashes;
+            if (protect != null) {
+                protect.addAll(nodes.keySet());
+            }
             for (Map.Entry<Hash, byte[]> e : nodes.entrySet()) {
                 byte[] v = e.getValue();
                 BoundStatement st = insert.bind(ByteBuffer.wrap(e.getKey().bytes()), ByteBuffer.wrap(v.clone()),
@@ -122,6 +138,8 @@ public final class CassandraContextStore implements ContextStore {
             Throwable c = e.getCause() instanceof CompletionException ce && ce.getCause() != null ? ce.getCause()
                     : e.getCause();
             throw new ContextStoreException("cannot write " + nodes.size() + " nodes to " + where() + ": " + c, c);
+        } finally {
+            sweeping.readLock().unlock();
         }
     }
 
@@ -181,10 +199,125 @@ public final class CassandraContextStore implements ContextStore {
     @Override
     public boolean contains(Hash h) {
         checkOpen();
+        sweeping.readLock().lock();
         try {
-            return session.execute(exists.bind(ByteBuffer.wrap(h.bytes()))).one() != null;
+            boolean present = session.execute(exists.bind(ByteBuffer.wrap(h.bytes()))).one() != null;
+            Set<Hash> protect = protectedHashes;
+            if (present && protect != null) {
+                // the caller may now skip writing h: the running sweep must keep it
+                protect.add(h);
+            }
+            return present;
         } catch (DriverException e) {
             throw new ContextStoreException("cannot read node " + h + " from " + where() + ": " + e.getMessage(), e);
+        } finally {
+            sweeping.readLock().unlock();
+        }
+    }
+
+    // ---- garbage collection (history mode full; the strategy and its cost: CASSANDRA.md)
+
+    /**
+     * Starts a collection: until {@link #endCollection()}, every hash given to {@link #putAll} and every hash
+     * {@link #contains} found present is protected from {@link #collect}. Protection is per process: in a cluster,
+     * the nodes that write must not run their entities on other processes while one process sweeps (CASSANDRA.md).
+     *
+     * @throws IllegalStateException when a collection is already in progress
+     */
+    public synchronized void beginCollection() {
+        checkOpen();
+        if (protectedHashes != null) {
+            throw new IllegalStateException("a collection is already in progress on " + where());
+        }
+        protectedHashes = ConcurrentHashMap.newKeySet();
+    }
+
+    /** Ends the collection (forgets the protected hashes). Idempotent. */
+    public synchronized void endCollection() {
+        protectedHashes = null;
+    }
+
+    /**
+     * What {@link #collect} did.
+     *
+     * @param visited stored nodes looked at; {@code deleted} nodes and {@code bytes} payload bytes deleted
+     */
+    public record Collected(long visited, long deleted, long bytes, boolean cancelled) {
+    }
+
+    /**
+     * Deletes every stored node that is neither {@code live} nor protected, scanning the table page by page and
+     * deleting in chunks of {@link #SWEEP_CHUNK} (writers wait for one chunk at most), checking {@code cancelled}
+     * between chunks. One partition tombstone per deleted node; a crash or a cancellation leaves some dead nodes
+     * for the next collection.
+     *
+     * @throws IllegalStateException when no collection is in progress
+     */
+    public Collected collect(Predicate<Hash> live, BooleanSupplier cancelled) {
+        checkOpen();
+        if (protectedHashes == null) {
+            throw new IllegalStateException("no collection in progress on " + where());
+        }
+        long visited = 0;
+        long deleted = 0;
+        long bytes = 0;
+        List<Hash> chunk = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        try {
+            ResultSet rs = session.execute(SimpleStatement.newInstance("SELECT hash, size FROM " + keyspace + "."
+                    + TABLE).setPageSize(SWEEP_CHUNK));
+            for (Row r : rs) {
+                visited++;
+                ByteBuffer b = r.getByteBuffer(0);
+                byte[] k = new byte[b.remaining()];
+                b.get(k);
+                Hash h = Hash.fromBytes(k);
+                if (!live.test(h)) {
+                    chunk.add(h);
+                    sizes.add(r.getInt(1));
+                }
+                if (chunk.size() >= SWEEP_CHUNK) {
+                    if (cancelled.getAsBoolean()) {
+                        return new Collected(visited, deleted, bytes, true);
+                    }
+                    long[] d = deleteChunk(chunk, sizes);
+                    deleted += d[0];
+                    bytes += d[1];
+                }
+            }
+            if (!chunk.isEmpty()) {
+                if (cancelled.getAsBoolean()) {
+                    return new Collected(visited, deleted, bytes, true);
+                }
+                long[] d = deleteChunk(chunk, sizes);
+                deleted += d[0];
+                bytes += d[1];
+            }
+        } catch (DriverException e) {
+            throw new ContextStoreException("cannot sweep " + where() + ": " + e.getMessage(), e);
+        }
+        return new Collected(visited, deleted, bytes, false);
+    }
+
+    /** Deletes the unprotected hashes of a chunk with writers held off; returns {deleted, bytes}. */
+    private long[] deleteChunk(List<Hash> chunk, List<Integer> sizes) {
+        sweeping.writeLock().lock();
+        try {
+            Set<Hash> protect = protectedHashes;
+            List<Hash> dead = new ArrayList<>(chunk.size());
+            long bytes = 0;
+            for (int i = 0; i < chunk.size(); i++) {
+                if (protect == null || !protect.contains(chunk.get(i))) {
+                    dead.add(chunk.get(i));
+                    bytes += sizes.get(i);
+                }
+            }
+            deleteAll(dead);
+            return new long[] {dead.size(), bytes};
+        } finally {
+            sweeping.writeLock().unlock();
+            chunk.clear();
+            sizes.clear();
         }
     }
 

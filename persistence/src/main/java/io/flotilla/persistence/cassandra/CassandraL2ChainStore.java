@@ -43,11 +43,17 @@ public final class CassandraL2ChainStore implements L2ChainStore {
     }
 
     /** The highest stored level of {@code rollup}, if any. */
-    public OptionalInt lastLevel(String rollup) {
-        return index.last(rollup);
+    public Optional<Integer> lastLevel(String rollup) {
+        OptionalInt l = index.last(rollup);
+        return l.isPresent() ? Optional.of(l.getAsInt()) : Optional.empty();
     }
 
-    /** Removes the blocks below {@code level} (GC in history mode full; see CASSANDRA.md). */
+    /** Every rollup with at least one stored block. */
+    public java.util.Set<String> rollups() {
+        return index.chains();
+    }
+
+    /** Removes the blocks below {@code level} (GC in history mode full; see CASSANDRA.md). Idempotent. */
     public void deleteBelow(String rollup, int level) {
         index.deleteBelow(rollup, level);
     }

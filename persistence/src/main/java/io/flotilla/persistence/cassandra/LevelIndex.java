@@ -45,6 +45,7 @@ final class LevelIndex {
     private final PreparedStatement deleteBucket;
     private final PreparedStatement deleteBucketsAbove;
     private final PreparedStatement deleteBucketsBelow;
+    private final PreparedStatement allChains;
 
     LevelIndex(CqlSession session, String keyspace, String table, String what) {
         this.session = session;
@@ -65,6 +66,7 @@ final class LevelIndex {
         deleteBucket = prepare("DELETE FROM " + t + " WHERE chain = ? AND bucket = ?");
         deleteBucketsAbove = prepare("DELETE FROM " + b + " WHERE chain = ? AND bucket > ?");
         deleteBucketsBelow = prepare("DELETE FROM " + b + " WHERE chain = ? AND bucket < ?");
+        allChains = prepare("SELECT DISTINCT chain FROM " + b);
     }
 
     private PreparedStatement prepare(String cql) {
@@ -137,6 +139,22 @@ final class LevelIndex {
         } catch (DriverException e) {
             throw error("cannot remove the levels below " + level + " of " + chain, e);
         }
+    }
+
+    /** Chains with at least one stored level (scans the small {@code _buckets} table's partition keys). */
+    java.util.Set<String> chains() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        try {
+            for (Row r : session.execute(allChains.bind())) {
+                String c = r.getString(0);
+                if (first(c).isPresent()) {
+                    out.add(c);
+                }
+            }
+        } catch (DriverException e) {
+            throw error("cannot list the chains", e);
+        }
+        return out;
     }
 
     OptionalInt first(String chain) {

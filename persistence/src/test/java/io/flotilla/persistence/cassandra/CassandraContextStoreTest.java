@@ -107,6 +107,46 @@ class CassandraContextStoreTest extends ContextStoreContract {
     }
 
     @Test
+    void aCollectionDeletesWhatIsNeitherLiveNorProtected() throws Exception {
+        CassandraContextStore s = (CassandraContextStore) open();
+        Map<Hash, byte[]> live = nodes(51, 1200, 1, 300);
+        Map<Hash, byte[]> dead = nodes(52, 1500, 1, 300);
+        Map<Hash, byte[]> rewritten = nodes(53, 40, 1, 300);
+        s.putAll(live);
+        s.putAll(dead);
+        s.putAll(rewritten);
+        s.beginCollection();
+        CassandraContextStore.Collected c;
+        try {
+            assertThrows(IllegalStateException.class, s::beginCollection);
+            // a writer re-puts some nodes and finds one present after the marks: the sweep must keep them
+            s.putAll(rewritten);
+            Hash found = dead.keySet().iterator().next();
+            assertTrue(s.contains(found));
+            c = s.collect(live::containsKey, () -> false);
+            assertFalse(c.cancelled());
+            assertEquals(dead.size() - 1, c.deleted());
+            assertEquals(live.size() + dead.size() + rewritten.size(), c.visited());
+            assertTrue(s.contains(found));
+        } finally {
+            s.endCollection();
+        }
+        assertEquals(live.size() + rewritten.size() + 1, s.stats().nodes());
+        for (Map.Entry<Hash, byte[]> e : live.entrySet()) {
+            assertArrayEquals(e.getValue(), s.get(e.getKey()));
+        }
+        assertThrows(IllegalStateException.class, () -> s.collect(h -> false, () -> false));
+        s.beginCollection();
+        try {
+            CassandraContextStore.Collected cancelled = s.collect(h -> false, () -> true);
+            assertTrue(cancelled.cancelled());
+            assertEquals(0, cancelled.deleted());
+        } finally {
+            s.endCollection();
+        }
+    }
+
+    @Test
     void badSettingsGetAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> CassandraStorage.Settings.of("127.0.0.1:9042", "bad-name"));

@@ -94,9 +94,9 @@ class CassandraChainStoresTest {
             s.put(r, L2ChainStoreTest.block(l, false));
         }
         assertEquals(Optional.of(65_534), s.firstLevel(r));
-        assertEquals(OptionalInt.of(200_000), s.lastLevel(r));
+        assertEquals(Optional.of(200_000), s.lastLevel(r));
         s.truncateAbove(r, 65_536);
-        assertEquals(OptionalInt.of(65_536), s.lastLevel(r));
+        assertEquals(Optional.of(65_536), s.lastLevel(r));
         assertTrue(s.get(r, 131_072).isEmpty());
         assertTrue(s.get(r, 65_537).isEmpty());
         // GC: everything below a level goes, whole buckets at once
@@ -104,10 +104,15 @@ class CassandraChainStoresTest {
         assertEquals(Optional.of(65_536), s.firstLevel(r));
         assertTrue(s.get(r, 65_535).isEmpty());
         s.put(r, L2ChainStoreTest.block(140_000, false));
-        assertEquals(OptionalInt.of(140_000), s.lastLevel(r));
+        assertEquals(Optional.of(140_000), s.lastLevel(r));
+        s.put(L2ChainStoreTest.B, L2ChainStoreTest.block(4, false));
+        assertEquals(java.util.Set.of(r, L2ChainStoreTest.B), s.rollups());
         s.truncateAbove(r, 70_000);
         s.deleteBelow(r, 70_000);
+        s.deleteBelow(r, 70_000); // idempotent: a collection that runs again after a crash
         assertTrue(s.firstLevel(r).isEmpty(), "nothing left");
+        assertTrue(s.lastLevel(r).isEmpty());
+        assertEquals(java.util.Set.of(L2ChainStoreTest.B), s.rollups());
 
         L1BlockStore l1 = storage.l1BlockStore();
         for (int l : levels) {
