@@ -4,7 +4,7 @@
 # and the bare PVM over the same inboxes as baseline (same JVM, same run). See FleetBench.
 #
 #   load-tests/bench-fleet.sh [--no-build] [--rollups N] [--levels L] [--kernel echo|counter]
-#                             [--embedded|--memory] [--ahead K] [--record]
+#                             [--embedded|--memory|--cassandra HOST:PORT] [--ahead K] [--record]
 #
 # --record appends a dated section to load-tests/RESULTS.md. Environment: JAVA_OPTS (default -Xmx6g).
 set -euo pipefail

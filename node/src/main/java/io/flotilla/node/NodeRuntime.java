@@ -180,7 +180,9 @@ public final class NodeRuntime implements AutoCloseable {
         RollupServices services = new RollupServices(l1, stores.context(), stores.chain(), options.pvm(),
                 options.pvmThreads(), new PreimageDirectory(dataDir.resolve("wasm_2_0_0")), registry::mode,
                 registry::operator, gc);
-        FleetNode fleet = FleetNode.startEmbedded("flotilla", dataDir, services, chainStart(l1, rollups));
+        FleetNode fleet = stores.backend() == null
+                ? FleetNode.startEmbedded("flotilla", dataDir, services, chainStart(l1, rollups))
+                : FleetNode.start("flotilla", services, chainStart(l1, rollups), stores.backend());
         NodeQueries queries = null;
         try {
             queries = new NodeQueries(fleet, registry, options.monitorPoll().toMillis());

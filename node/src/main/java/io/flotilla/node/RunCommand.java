@@ -6,6 +6,7 @@ import io.flotilla.actors.l1.OctezRpcL1;
 import io.flotilla.actors.l1.SandboxL1;
 import io.flotilla.actors.rollup.RollupMode;
 import io.flotilla.http.FlotillaHttpServer;
+import io.flotilla.persistence.cassandra.CassandraStorage;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -65,6 +66,23 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--config-file", paramLabel = "FILE", description = "a config.json written by `flotilla init`")
     Path configFile;
 
+    @Option(names = "--storage", paramLabel = "embedded|cassandra", defaultValue = "embedded",
+            description = "where the journal, snapshots, context store, L2 chains and L1 blocks live: embedded "
+                    + "(under the data directory, the default) or cassandra (one keyspace, shared by a cluster)")
+    String storage;
+
+    @Option(names = "--cassandra", paramLabel = "HOST:PORT[,...]", defaultValue = "127.0.0.1:9042",
+            description = "Cassandra contact points with --storage cassandra (default: ${DEFAULT-VALUE})")
+    String cassandra;
+
+    @Option(names = "--keyspace", paramLabel = "NAME", defaultValue = "flotilla",
+            description = "Cassandra keyspace with --storage cassandra (default: ${DEFAULT-VALUE})")
+    String keyspace;
+
+    @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1",
+            description = "replication factor of a keyspace the node creates (default: ${DEFAULT-VALUE})")
+    int replicationFactor;
+
     /** Set by tests: stop instead of waiting for a signal. */
     CountDownLatch stop = new CountDownLatch(1);
     volatile NodeRuntime runtime;
@@ -115,6 +133,20 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
 
+        CassandraStorage.Settings cassandraSettings = null;
+        try {
+            switch (storage) {
+                case "embedded" -> { }
+                case "cassandra" -> cassandraSettings = CassandraStorage.Settings.of(cassandra, keyspace)
+                        .withReplicationFactor(replicationFactor);
+                default -> throw new IllegalArgumentException("unknown storage '" + storage
+                        + "' (embedded or cassandra)");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("flotilla run: " + e.getMessage());
+            return 2;
+        }
+
         L1Source l1;
         String l1Text;
         if (endpoint != null) {
@@ -147,14 +179,14 @@ public final class RunCommand implements Callable<Integer> {
                 .withGcFrequency(gcFrequency);
         try {
             if (config == null) {
-                runtime = DemoNode.start(options, l1, true, NodeStores.embedded(dataDir, l1));
+                runtime = DemoNode.start(options, l1, true, stores(l1, cassandraSettings));
             } else {
                 if (l1.rollup(config.rollup()).isEmpty()) { // an IllegalStateException for a non-wasm rollup
                     System.err.println("flotilla run: rollup " + config.rollup() + " is not originated on " + l1Text);
                     l1.close();
                     return 1;
                 }
-                runtime = NodeRuntime.start(options, l1, true, NodeStores.embedded(dataDir, l1),
+                runtime = NodeRuntime.start(options, l1, true, stores(l1, cassandraSettings),
                         List.of(new NodeRuntime.ServedRollup(config.rollup(), config.mode(), config.operator())));
             }
         } catch (RuntimeException e) {
@@ -181,6 +213,8 @@ public final class RunCommand implements Callable<Integer> {
         out.println("  history mode    " + history.label()
                 + (history == NodeRuntime.HistoryMode.FULL ? " (GC every " + (gcFrequency > 0 ? gcFrequency + " levels"
                 : "challenge window / 5 levels") + " of LCC progress)" : ""));
+        out.println("  storage         " + (cassandraSettings == null ? "embedded (" + dataDir.toAbsolutePath() + ")"
+                : "Cassandra " + cassandraSettings.contactPointsText() + ", keyspace " + cassandraSettings.keyspace()));
         out.println("  HTTP API        " + url);
         out.println();
         out.println("Try:");
@@ -206,6 +240,10 @@ public final class RunCommand implements Callable<Integer> {
             // the JVM is shutting down: the hook closes the node
         }
         return 0;
+    }
+
+    private NodeStores stores(L1Source l1, CassandraStorage.Settings cassandraSettings) {
+        return cassandraSettings == null ? NodeStores.embedded(dataDir, l1) : NodeStores.cassandra(l1, cassandraSettings);
     }
 
     /**

@@ -10,6 +10,7 @@ import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.rollup.RollupEntity;
 import io.flotilla.actors.rollup.RollupServices;
 import io.flotilla.persistence.chain.EmbeddedL1BlockStore;
+import io.flotilla.persistence.chain.L1BlockStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -57,11 +58,28 @@ public final class FleetNode implements AutoCloseable {
         this.subscription = services.l1().subscribe(this::onHead);
     }
 
+    /**
+     * Where a node journals: the Pekko configuration of its journal and snapshot plugins, and its L1 block store
+     * (opened once the actor system runs; closed with the node when it is {@link AutoCloseable}).
+     */
+    public record Backend(Config journal, java.util.function.Supplier<L1BlockStore> l1Blocks) {
+        /** The embedded default: H2 journal and RocksDB L1 blocks under {@code dataDir}. */
+        public static Backend embedded(Path dataDir) {
+            EmbeddedJournal.createSchema(dataDir);
+            return new Backend(EmbeddedJournal.config(dataDir),
+                    () -> new EmbeddedL1BlockStore(dataDir.resolve("l1-blocks")));
+        }
+    }
+
     /** A single-node cluster on loopback with the embedded journal under {@code dataDir}. */
     public static FleetNode startEmbedded(String name, Path dataDir, RollupServices services, Config extra) {
-        EmbeddedJournal.createSchema(dataDir);
+        return start(name, services, extra, Backend.embedded(dataDir));
+    }
+
+    /** A node (a one-node cluster unless {@code extra} names seed nodes) journaling to {@code backend}. */
+    public static FleetNode start(String name, RollupServices services, Config extra, Backend backend) {
         Config config = extra
-                .withFallback(EmbeddedJournal.config(dataDir))
+                .withFallback(backend.journal())
                 .withFallback(ConfigFactory.parseResources("flotilla-node.conf"))
                 .withFallback(ConfigFactory.load());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);
@@ -74,9 +92,9 @@ public final class FleetNode implements AutoCloseable {
             RollupEntity.init(system, services);
             return new FleetNode(system, services, services.l1(), List.of());
         }
-        EmbeddedL1BlockStore store;
+        L1BlockStore store;
         try {
-            store = new EmbeddedL1BlockStore(dataDir.resolve("l1-blocks"));
+            store = backend.l1Blocks().get();
         } catch (RuntimeException e) {
             system.terminate();
             throw e;
@@ -89,7 +107,8 @@ public final class FleetNode implements AutoCloseable {
                 L1ChainActor.Settings.from(chainConfig));
         awaitJournaledHead(system, services.l1(), journaled, chainConfig.getDuration("start-wait"));
         RollupEntity.init(system, nodeServices);
-        return new FleetNode(system, nodeServices, services.l1(), List.of(journaled, store));
+        return new FleetNode(system, nodeServices, services.l1(),
+                store instanceof AutoCloseable c ? List.of(journaled, c) : List.of(journaled));
     }
 
     /** Lets the chain actor journal up to the upstream head of now, so the node starts from a current head. */

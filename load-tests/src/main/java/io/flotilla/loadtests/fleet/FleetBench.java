@@ -11,6 +11,7 @@ import io.flotilla.actors.rollup.RollupMode;
 import io.flotilla.node.DemoNode;
 import io.flotilla.node.NodeRuntime;
 import io.flotilla.node.NodeStores;
+import io.flotilla.persistence.cassandra.CassandraStorage;
 import io.flotilla.persistence.chain.InMemoryL2ChainStore;
 import io.flotilla.persistence.chain.L2Block;
 import io.flotilla.persistence.chain.L2ChainStore;
@@ -85,6 +86,9 @@ public final class FleetBench {
         }
     }
 
+    /** System property (or {@code --cassandra HOST:PORT}): run on Cassandra stores and journal. */
+    static final String CASSANDRA = "fleetbench.cassandra";
+
     private FleetBench() {}
 
     public static void main(String[] args) throws Exception {
@@ -101,6 +105,8 @@ public final class FleetBench {
                 case "--data-dir" -> o = with(o, "dataDir", args[++i]);
                 case "--embedded" -> o = with(o, "embedded", "true");
                 case "--memory" -> o = with(o, "embedded", "false");
+                // every store and the journal on Cassandra, in a keyspace of this run (dropped after)
+                case "--cassandra" -> System.setProperty(CASSANDRA, args[++i]);
                 case "--record" -> o = with(o, "record", "true");
                 default -> {
                     System.err.println("unknown option " + args[i]);
@@ -157,10 +163,15 @@ public final class FleetBench {
             // warm the PVM up (JIT) on a few rollups, so neither side pays the whole warm-up
             warmUp(kernel, Math.min(n, 20), levels);
 
-            NodeStores base = o.embedded() ? NodeStores.embedded(dataDir, l1)
+            String cassandra = System.getProperty(CASSANDRA);
+            CassandraStorage.Settings keyspace = cassandra == null ? null
+                    : CassandraStorage.Settings.of(cassandra, "fleetbench_" + Long.toHexString(System.nanoTime()));
+            NodeStores base = cassandra != null ? NodeStores.cassandra(l1, keyspace)
+                    : o.embedded() ? NodeStores.embedded(dataDir, l1)
                     : new NodeStores(new InMemoryContextStore(), new InMemoryL2ChainStore(), false);
             Timing timing = new Timing(rollups, first, levels, n);
-            NodeStores stores = new NodeStores(base.context(), new TimedChain(base.chain(), timing), base.durable());
+            NodeStores stores = new NodeStores(base.context(), new TimedChain(base.chain(), timing), base.durable(),
+                    base.backend(), base.resource());
             long heapBefore = heapAfterGc();
             NodeRuntime.Options no = new NodeRuntime.Options(dataDir, "127.0.0.1", 0,
                     NodeRuntime.HistoryMode.ARCHIVE, Duration.ofMillis(100));
@@ -226,6 +237,11 @@ public final class FleetBench {
                         heapBefore, heapAfterStart, heapAfterRun,
                         ctx1 == null ? -1 : ctx1.nodes() - ctx0.nodes(), ctx1 == null ? -1 : ctx1.bytes() - ctx0.bytes(),
                         ctx1 == null ? -1 : ctx1.diskBytes(), bare.seconds(), mismatches, setupSeconds);
+            }
+            if (keyspace != null) {
+                try (CassandraStorage c = CassandraStorage.open(keyspace)) {
+                    c.dropKeyspace();
+                }
             }
             return result;
         } finally {
@@ -457,7 +473,8 @@ public final class FleetBench {
         b.append("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         b.append(String.format(Locale.ROOT,
                 "| %d | %d | %s | %s | %d | %d | %.2f | %.0f | %.1f | %.1f | %.1f | %.3f | %.1f | %s | %s | %s | %s | %s | %.1f |%n",
-                r.rollups(), r.levels(), o.kernel(), o.embedded() ? "embedded" : "memory", o.ahead(), r.rollupLevels(),
+                r.rollups(), r.levels(), o.kernel(), System.getProperty(CASSANDRA) != null ? "cassandra"
+                        : o.embedded() ? "embedded" : "memory", o.ahead(), r.rollupLevels(),
                 r.wallSeconds(), r.rollupLevelsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
                 r.barePvmSeconds(), r.fleetOverBare(), kb(r.heapPerRollupStart()), kb(r.heapPerRollupRun()),
                 r.contextNodes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", r.contextNodes() / r.wallSeconds()),
