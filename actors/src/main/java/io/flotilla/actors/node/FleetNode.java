@@ -5,11 +5,13 @@ import com.typesafe.config.ConfigFactory;
 import io.flotilla.actors.chain.JournaledL1Source;
 import io.flotilla.actors.chain.L1ChainActor;
 import io.flotilla.actors.chain.L1Blocks;
+import io.flotilla.actors.chain.L1Heads;
 import io.flotilla.actors.l1.L1Block;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.rollup.RollupEntity;
 import io.flotilla.actors.rollup.RollupServices;
 import io.flotilla.persistence.chain.EmbeddedL1BlockStore;
+import io.flotilla.persistence.chain.L1BlockStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -59,6 +61,19 @@ public final class FleetNode implements AutoCloseable {
 
     /** A single-node cluster on loopback with the embedded journal under {@code dataDir}. */
     public static FleetNode startEmbedded(String name, Path dataDir, RollupServices services, Config extra) {
+        return start(name, dataDir, services, extra, null);
+    }
+
+    /**
+     * A node of a cluster (one node when {@code extra} names no {@code pekko.cluster.seed-nodes}): {@code extra}
+     * comes first (seed nodes, remoting port, journal plugin...), then the embedded journal under {@code dataDir},
+     * then {@code flotilla-node.conf}. {@code l1Blocks} is the L1 block store the chain actor writes and every node
+     * reads; it must be shared by the nodes of a cluster (the node does not close it). Null: the embedded one under
+     * {@code <dataDir>/l1-blocks}, which only a one-node cluster can use. Journaled heads reach the entities of every
+     * node through {@link L1Heads}.
+     */
+    public static FleetNode start(String name, Path dataDir, RollupServices services, Config extra,
+            L1BlockStore l1Blocks) {
         EmbeddedJournal.createSchema(dataDir);
         Config config = extra
                 .withFallback(EmbeddedJournal.config(dataDir))
@@ -74,22 +89,27 @@ public final class FleetNode implements AutoCloseable {
             RollupEntity.init(system, services);
             return new FleetNode(system, services, services.l1(), List.of());
         }
-        EmbeddedL1BlockStore store;
-        try {
-            store = new EmbeddedL1BlockStore(dataDir.resolve("l1-blocks"));
-        } catch (RuntimeException e) {
-            system.terminate();
-            throw e;
+        L1BlockStore store = l1Blocks;
+        if (store == null) {
+            try {
+                store = new EmbeddedL1BlockStore(dataDir.resolve("l1-blocks"));
+            } catch (RuntimeException e) {
+                system.terminate();
+                throw e;
+            }
         }
         JournaledL1Source journaled = new JournaledL1Source(new L1Blocks(store), services.l1());
         RollupServices nodeServices = new RollupServices(journaled, services.contextStore(), services.chain(),
                 services.pvmConfig(), services.pvmThreads(), services.preimages(), services.modeOf(),
                 services.operatorOf());
-        L1ChainActor.initSingleton(system, services.l1(), journaled.blocks(), journaled::journaled,
+        L1Heads heads = L1Heads.start(system, journaled);
+        L1ChainActor.initSingletonAnnouncing(system, services.l1(), journaled.blocks(), heads::announce,
                 L1ChainActor.Settings.from(chainConfig));
         awaitJournaledHead(system, services.l1(), journaled, chainConfig.getDuration("start-wait"));
         RollupEntity.init(system, nodeServices);
-        return new FleetNode(system, nodeServices, services.l1(), List.of(journaled, store));
+        List<AutoCloseable> owned = l1Blocks == null && store instanceof AutoCloseable c
+                ? List.of(journaled, c) : List.of(journaled);
+        return new FleetNode(system, nodeServices, services.l1(), owned);
     }
 
     /** Lets the chain actor journal up to the upstream head of now, so the node starts from a current head. */
@@ -144,6 +164,25 @@ public final class FleetNode implements AutoCloseable {
         return entity(rollup).ask(RollupEntity.GetStatus::new, Duration.ofSeconds(10));
     }
 
+    /**
+     * The rollups whose entities run on this node now (Cluster Sharding places them; they move when a node leaves or
+     * dies, and come back when the shards are rebalanced).
+     */
+    public CompletionStage<java.util.Set<String>> hostedRollups() {
+        CompletionStage<org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState> state =
+                org.apache.pekko.actor.typed.javadsl.AskPattern.ask(ClusterSharding.get(system).shardState(),
+                        replyTo -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(RollupEntity.KEY,
+                                replyTo),
+                        Duration.ofSeconds(10), system.scheduler());
+        return state.thenApply(s -> {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            for (var shard : s.getShards()) {
+                out.addAll(shard.getEntityIds());
+            }
+            return out;
+        });
+    }
+
     /** The last L1 head this node heard of (null when the L1 was unreachable since the start). */
     public L1Block l1Head() {
         return l1Head;
@@ -172,8 +211,15 @@ public final class FleetNode implements AutoCloseable {
         }
     }
 
+    private volatile boolean closed;
+
+    /** Leaves the cluster (its entities and, if here, the chain actor move to the other nodes) and stops. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             subscription.close();
         } catch (Exception e) {
