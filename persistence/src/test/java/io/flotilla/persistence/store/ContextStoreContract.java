@@ -55,6 +55,15 @@ public abstract class ContextStoreContract {
         Assumptions.abort("this backend cannot simulate corrupt data");
     }
 
+    /**
+     * Whether a reader never sees part of a {@code putAll} batch. Backends that write a batch as several
+     * independent writes (Cassandra: one partition per node) return false and skip that test; they still return
+     * from {@code putAll} only once every node is durable and readable.
+     */
+    protected boolean batchesBecomeVisibleAtOnce() {
+        return true;
+    }
+
     protected final ContextStore open() throws Exception {
         ContextStore s = createOrOpen();
         opened.add(s);
@@ -188,6 +197,7 @@ public abstract class ContextStoreContract {
 
     @Test
     void aBatchBecomesVisibleAllAtOnce() throws Exception {
+        Assumptions.assumeTrue(batchesBecomeVisibleAtOnce(), "this backend makes a batch visible node by node");
         ContextStore s = open();
         List<Map<Hash, byte[]>> batches = new ArrayList<>();
         for (int b = 0; b < 40; b++) {
