@@ -409,7 +409,7 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
         sb.append("flotilla_rollups_served ").append(rs.size()).append('\n');
         // where Cluster Sharding runs the entities now: they move when a node dies and come back on rebalance
         try {
-            int hosted = fleet.hostedRollups().toCompletableFuture().get(2, TimeUnit.SECONDS).size();
+            int hosted = fleet.hostedRollups().toCompletableFuture().get(10, TimeUnit.SECONDS).size();
             gauge(sb, "flotilla_rollups_hosted", "Rollup entities running on this node of the cluster.");
             sb.append("flotilla_rollups_hosted ").append(hosted).append('\n');
         } catch (Exception e) {

@@ -31,7 +31,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three Flotilla JVMs (real child processes, {@code flotilla run --cluster-config}) on loopback form one Pekko
@@ -50,7 +49,7 @@ class ClusterNodesTest {
     static final int ROLLUPS = 30;
     static final int NODES = 3;
 
-    @TempDir
+    /** Under target/ (not a temporary directory) so the nodes' logs stay for a look after a failure. */
     Path dir;
 
     static String cassandraEndpoint() {
@@ -161,6 +160,8 @@ class ClusterNodesTest {
     @Test
     void threeNodesSurviveAKill9AndRebalanceLosingNothing() throws Exception {
         String cassandra = cassandraEndpoint();
+        dir = Path.of("target", "cluster-nodes-test", Long.toString(System.currentTimeMillis())).toAbsolutePath();
+        Files.createDirectories(dir);
         String keyspace = ("cluster_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
                 .toLowerCase(Locale.ROOT);
         String account = SandboxAccounts.bootstrap(1).address();
@@ -226,7 +227,7 @@ class ClusterNodesTest {
                         lastBlock[0] = System.nanoTime();
                     }
                     return metric(0, "flotilla_cluster_members_up") == 3 && metric(0, "flotilla_rollups_hosted") > 0;
-                }, Duration.ofSeconds(300));
+                }, Duration.ofSeconds(420));
                 addLevel(l1, account);
                 int head3 = l1.head().level();
                 for (int i = 0; i < NODES; i++) {
