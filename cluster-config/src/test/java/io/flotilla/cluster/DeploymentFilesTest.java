@@ -144,8 +144,7 @@ class DeploymentFilesTest {
                     .asText() + "."), seeds.get(i));
         }
         assertEquals(2, setup.cassandra().orElseThrow().contactPoints().size());
-        assertEquals("pekko.persistence.cassandra.journal",
-                setup.pekkoConfig().getString("pekko.persistence.journal.plugin"));
+        assertEquals(3, setup.cassandra().orElseThrow().replicationFactor());
     }
 
     @Test
@@ -156,16 +155,12 @@ class DeploymentFilesTest {
         assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
                 cluster.config().getString("pekko.cluster.downing-provider-class"));
         assertEquals(100, cluster.config().getInt("pekko.cluster.sharding.number-of-shards"));
-        assertTrue(cluster.cassandra().isPresent());
-        assertEquals("flotilla_journal", cluster.pekkoConfig().getString("pekko.persistence.cassandra.journal.keyspace"));
-        assertEquals(List.of("127.0.0.1:9042"),
-                cluster.pekkoConfig().getStringList("datastax-java-driver.basic.contact-points"));
+        assertEquals("127.0.0.1:9042", cluster.cassandra().orElseThrow().contactPointsText());
+        assertEquals("flotilla", cluster.cassandra().orElseThrow().keyspace());
 
         ClusterSetup single = ClusterSetup.read(MODULE.resolve("conf/single-node.conf"));
         assertEquals(List.of(), single.config().getStringList("pekko.cluster.seed-nodes"));
-        assertTrue(single.cassandra().isEmpty(), "one node: the embedded stores");
-        assertFalse(single.pekkoConfig().hasPath("pekko.persistence.journal.plugin"),
-                "one node: the embedded journal the node selects itself");
+        assertTrue(single.cassandra().isEmpty(), "one node: the embedded stores and journal");
     }
 
     @Test

@@ -6,7 +6,6 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.flotilla.actors.rollup.RollupMode;
 import io.flotilla.persistence.cassandra.CassandraStorage;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +16,8 @@ import java.util.Optional;
 /**
  * A node's part of a Flotilla cluster, read from the HOCON file of {@code flotilla run --cluster-config FILE} (over
  * {@code flotilla-cluster.conf}): the Pekko settings (remoting port, seed nodes, split-brain resolver, sharding),
- * the rollups the cluster serves and the Cassandra every node shares (journal, context store, L2 chains, L1 blocks).
+ * the rollups the cluster serves and the Cassandra every node shares (journal, context store, L2 chains, L1 blocks,
+ * all in one keyspace: {@link NodeStores#cassandra}).
  *
  * @param config the file over the defaults, resolved
  */
@@ -77,23 +77,4 @@ public record ClusterSetup(Config config) {
                 config.getInt("flotilla.cassandra.replication-factor")));
     }
 
-    /**
-     * What the actor system is started with: the file's settings and, with Cassandra, its journal and snapshot
-     * store (pekko-persistence-cassandra on the same contact points).
-     */
-    public Config pekkoConfig() {
-        Optional<CassandraStorage.Settings> cassandra = cassandra();
-        if (cassandra.isEmpty()) {
-            return config;
-        }
-        List<String> points = new ArrayList<>();
-        for (InetSocketAddress a : cassandra.get().contactPoints()) {
-            points.add(a.getHostString() + ":" + a.getPort());
-        }
-        return ConfigFactory.parseMap(Map.of(
-                        "pekko.persistence.journal.plugin", "pekko.persistence.cassandra.journal",
-                        "pekko.persistence.snapshot-store.plugin", "pekko.persistence.cassandra.snapshot",
-                        "datastax-java-driver.basic.contact-points", points))
-                .withFallback(config);
-    }
 }

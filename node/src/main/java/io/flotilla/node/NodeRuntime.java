@@ -103,21 +103,6 @@ public final class NodeRuntime implements AutoCloseable {
         }
     }
 
-    /**
-     * How a node takes part in a cluster: the Pekko settings that come first (remoting, seed nodes, journal plugin),
-     * the L1 block store every node shares (null: the embedded one of the data directory, one node only), and what
-     * to close after the stores (the Cassandra session; may be null).
-     */
-    public record ClusterParts(com.typesafe.config.Config pekko, io.flotilla.persistence.chain.L1BlockStore l1Blocks,
-                               AutoCloseable storage) {
-        /** A one-node cluster on the embedded stores: what {@code flotilla run} does by default. */
-        public static final ClusterParts NONE = new ClusterParts(ConfigFactory.empty(), null, null);
-
-        public ClusterParts {
-            Objects.requireNonNull(pekko, "pekko");
-        }
-    }
-
     private final L1Source l1;
     private final boolean ownsL1;
     private final RollupRegistry registry;
@@ -145,12 +130,16 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public static NodeRuntime start(Options options, L1Source l1, boolean ownsL1, NodeStores stores,
                                     List<ServedRollup> rollups) {
-        return start(options, l1, ownsL1, stores, rollups, ClusterParts.NONE);
+        return start(options, l1, ownsL1, stores, rollups, ConfigFactory.empty());
     }
 
-    /** As above, as a node of the cluster {@code cluster} describes. */
+    /**
+     * As above, as a node of a Pekko cluster: {@code cluster} holds the Pekko settings that come first (remoting
+     * port, seed nodes, sharding...; see {@link ClusterSetup}); a cluster's {@code stores} must be shared ones
+     * ({@link NodeStores#cassandra}).
+     */
     public static NodeRuntime start(Options options, L1Source l1, boolean ownsL1, NodeStores stores,
-                                    List<ServedRollup> rollups, ClusterParts cluster) {
+                                    List<ServedRollup> rollups, com.typesafe.config.Config cluster) {
         Path dataDir = options.dataDir().toAbsolutePath();
         try {
             Files.createDirectories(dataDir);
@@ -171,10 +160,11 @@ public final class NodeRuntime implements AutoCloseable {
                 registry::operator);
         FleetNode fleet;
         try {
-            fleet = FleetNode.start("flotilla", dataDir, services, cluster.pekko(), cluster.l1Blocks());
+            fleet = stores.backend() == null
+                    ? FleetNode.startEmbedded("flotilla", dataDir, services, cluster)
+                    : FleetNode.start("flotilla", services, cluster, stores.backend());
         } catch (RuntimeException e) {
             stores.close();
-            closeQuietly(cluster.storage());
             throw e;
         }
         NodeQueries queries = null;
@@ -191,7 +181,6 @@ public final class NodeRuntime implements AutoCloseable {
             InetSocketAddress bound = http.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
             NodeRuntime rt = new NodeRuntime(l1, ownsL1, registry, fleet, queries, http, bound);
             rt.stores = stores;
-            rt.clusterStorage = cluster.storage();
             return rt;
         } catch (Exception e) {
             if (queries != null) {
@@ -199,7 +188,6 @@ public final class NodeRuntime implements AutoCloseable {
             }
             fleet.close();
             stores.close();
-            closeQuietly(cluster.storage());
             throw new IllegalStateException("the node did not start: " + rootMessage(e), e);
         }
     }
@@ -296,18 +284,6 @@ public final class NodeRuntime implements AutoCloseable {
     }
 
     private NodeStores stores;
-    private AutoCloseable clusterStorage;
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.warn("closing {}: {}", c, e.toString());
-        }
-    }
 
     @Override
     public synchronized void close() {
@@ -325,7 +301,6 @@ public final class NodeRuntime implements AutoCloseable {
         if (stores != null) {
             stores.close();
         }
-        closeQuietly(clusterStorage);
         if (ownsL1) {
             l1.close();
         }

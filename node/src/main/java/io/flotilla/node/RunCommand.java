@@ -4,6 +4,7 @@ import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.l1.RemoteSandboxL1;
 import io.flotilla.actors.l1.SandboxL1;
 import io.flotilla.http.FlotillaHttpServer;
+import io.flotilla.persistence.cassandra.CassandraStorage;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
@@ -58,6 +59,23 @@ public final class RunCommand implements Callable<Integer> {
                     + "rollups, Cassandra): see cluster-config/README.md")
     Path clusterConfig;
 
+    @Option(names = "--storage", paramLabel = "embedded|cassandra", defaultValue = "embedded",
+            description = "where the journal, snapshots, context store, L2 chains and L1 blocks live: embedded "
+                    + "(under the data directory, the default) or cassandra (one keyspace, shared by a cluster)")
+    String storage;
+
+    @Option(names = "--cassandra", paramLabel = "HOST:PORT[,...]", defaultValue = "127.0.0.1:9042",
+            description = "Cassandra contact points with --storage cassandra (default: ${DEFAULT-VALUE})")
+    String cassandra;
+
+    @Option(names = "--keyspace", paramLabel = "NAME", defaultValue = "flotilla",
+            description = "Cassandra keyspace with --storage cassandra (default: ${DEFAULT-VALUE})")
+    String keyspace;
+
+    @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1",
+            description = "replication factor of a keyspace the node creates (default: ${DEFAULT-VALUE})")
+    int replicationFactor;
+
     /** Set by tests: stop instead of waiting for a signal. */
     CountDownLatch stop = new CountDownLatch(1);
     volatile NodeRuntime runtime;
@@ -108,9 +126,23 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
 
+        CassandraStorage.Settings cassandraSettings = null;
+        try {
+            switch (storage) {
+                case "embedded" -> { }
+                case "cassandra" -> cassandraSettings = CassandraStorage.Settings.of(cassandra, keyspace)
+                        .withReplicationFactor(replicationFactor);
+                default -> throw new IllegalArgumentException("unknown storage '" + storage
+                        + "' (embedded or cassandra)");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("flotilla run: " + e.getMessage());
+            return 2;
+        }
+
         if (clusterConfig != null) {
             return runClustered(config, endpoint, NodeRuntime.Options.defaults(dataDir).withRpc(host, port)
-                    .withHistoryMode(history), out);
+                    .withHistoryMode(history), out, cassandraSettings);
         }
 
         L1Source l1;
@@ -132,14 +164,14 @@ public final class RunCommand implements Callable<Integer> {
         NodeRuntime.Options options = NodeRuntime.Options.defaults(dataDir).withRpc(host, port).withHistoryMode(history);
         try {
             if (config == null) {
-                runtime = DemoNode.start(options, l1, true, NodeStores.embedded(dataDir, l1));
+                runtime = DemoNode.start(options, l1, true, stores(l1, cassandraSettings));
             } else {
                 if (l1.rollup(config.rollup()).isEmpty()) {
                     System.err.println("flotilla run: rollup " + config.rollup() + " is not originated on " + l1Text);
                     l1.close();
                     return 1;
                 }
-                runtime = NodeRuntime.start(options, l1, true, NodeStores.embedded(dataDir, l1),
+                runtime = NodeRuntime.start(options, l1, true, stores(l1, cassandraSettings),
                         List.of(new NodeRuntime.ServedRollup(config.rollup(), config.mode(), config.operator())));
             }
         } catch (RuntimeException e) {
@@ -165,6 +197,8 @@ public final class RunCommand implements Callable<Integer> {
                 + ")");
         out.println("  history mode    " + history.label()
                 + (history == NodeRuntime.HistoryMode.FULL ? " (accepted; GC arrives with the snapshot issue)" : ""));
+        out.println("  storage         " + (cassandraSettings == null ? "embedded (" + dataDir.toAbsolutePath() + ")"
+                : "Cassandra " + cassandraSettings.contactPointsText() + ", keyspace " + cassandraSettings.keyspace()));
         out.println("  HTTP API        " + url);
         out.println();
         out.println("Try:");
@@ -192,12 +226,16 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
+    private NodeStores stores(L1Source l1, CassandraStorage.Settings cassandraSettings) {
+        return cassandraSettings == null ? NodeStores.embedded(dataDir, l1) : NodeStores.cassandra(l1, cassandraSettings);
+    }
+
     /**
      * {@code --cluster-config}: a node of a cluster following a shared L1 ({@code --l1-endpoint}), serving the
      * rollups of the file (and the one of the Octez form, if given) on the shared Cassandra.
      */
-    private Integer runClustered(NodeConfig octez, String endpoint, NodeRuntime.Options options, PrintStream out)
-            throws InterruptedException {
+    private Integer runClustered(NodeConfig octez, String endpoint, NodeRuntime.Options options, PrintStream out,
+            CassandraStorage.Settings storageOption) throws InterruptedException {
         ClusterSetup setup;
         List<NodeRuntime.ServedRollup> rollups = new ArrayList<>();
         try {
@@ -239,19 +277,17 @@ public final class RunCommand implements Callable<Integer> {
         }
         String storesText;
         try {
-            var cassandra = setup.cassandra();
-            if (cassandra.isPresent()) {
-                var storage = io.flotilla.persistence.cassandra.CassandraStorage.open(cassandra.get());
-                runtime = NodeRuntime.start(options, l1, true,
-                        new NodeStores(storage.contextStore(), storage.l2ChainStore(), true), rollups,
-                        new NodeRuntime.ClusterParts(setup.pekkoConfig(), storage.l1BlockStore(), storage));
-                storesText = "Cassandra " + cassandra.get().contactPointsText() + ", keyspace "
-                        + cassandra.get().keyspace();
+            // the cluster file's Cassandra, else --storage cassandra's; neither: embedded (a one-node cluster only)
+            CassandraStorage.Settings cassandra = setup.cassandra().orElse(storageOption);
+            NodeStores stores;
+            if (cassandra != null) {
+                stores = NodeStores.cassandra(l1, cassandra);
+                storesText = "Cassandra " + cassandra.contactPointsText() + ", keyspace " + cassandra.keyspace();
             } else {
-                runtime = NodeRuntime.start(options, l1, true, NodeStores.embedded(dataDir, l1), rollups,
-                        new NodeRuntime.ClusterParts(setup.pekkoConfig(), null, null));
+                stores = NodeStores.embedded(dataDir, l1);
                 storesText = "embedded, in " + dataDir.toAbsolutePath() + " (a one-node cluster only)";
             }
+            runtime = NodeRuntime.start(options, l1, true, stores, rollups, setup.config());
         } catch (RuntimeException e) {
             System.err.println("flotilla run: " + e.getMessage());
             l1.close();

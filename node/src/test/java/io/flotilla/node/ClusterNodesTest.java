@@ -88,8 +88,7 @@ class ClusterNodesTest {
         sb.append("pekko.cluster.sharding.rebalance-interval = 2s\n");
         sb.append("flotilla.l1-chain.poll-interval = 1s\n");
         sb.append("flotilla.cassandra {\n  contact-points = \"").append(cassandra).append("\"\n  keyspace = ")
-                .append(keyspace).append("\n  journal-keyspace = ").append(keyspace).append("_journal\n")
-                .append("  snapshot-keyspace = ").append(keyspace).append("_snapshot\n}\n");
+                .append(keyspace).append("\n}\n");
         sb.append("flotilla.rollups = [\n");
         for (String r : rollups) {
             sb.append("  { address = \"").append(r).append("\", mode = observer }\n");
@@ -278,14 +277,12 @@ class ClusterNodesTest {
                                     ours.stateHash().hex(), rollup + " state at level " + level);
                             want.add(level);
                         }
-                        assertEquals(want, journaledLevels(storage, keyspace + "_journal", rollup),
+                        assertEquals(want, journaledLevels(storage, keyspace, rollup),
                                 "one L2BlockProduced per level of " + rollup + ", none lost, none twice");
                     }
                 } finally {
                     try (CassandraStorage drop = CassandraStorage.open(CassandraStorage.Settings.of(cassandra,
                             keyspace))) {
-                        drop.session().execute("DROP KEYSPACE IF EXISTS " + keyspace + "_journal");
-                        drop.session().execute("DROP KEYSPACE IF EXISTS " + keyspace + "_snapshot");
                         drop.dropKeyspace();
                     }
                 }

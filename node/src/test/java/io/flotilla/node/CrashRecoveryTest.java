@@ -56,12 +56,45 @@ class CrashRecoveryTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** Extra {@code flotilla run} options choosing the storage (none: the embedded default). */
+    protected List<String> storageOptions() {
+        return List.of();
+    }
+
+    /** The L2 block the node stored for {@code level}. */
+    protected L2Block storedBlock(String rollup, int level) {
+        try (EmbeddedL2ChainStore chain = new EmbeddedL2ChainStore(dir.resolve("data").resolve("chain"))) {
+            return chain.get(rollup, level).orElseThrow(() -> new AssertionError("lost L2 block " + level));
+        }
+    }
+
+    /** The levels of the journaled L2BlockProduced events of {@code rollup}, in journal order. */
+    protected List<Integer> journaledLevels(String rollup) throws Exception {
+        List<Integer> levels = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(EmbeddedJournal.url(dir.resolve("data")), "root", "");
+             PreparedStatement st = c.prepareStatement("SELECT \"event_payload\" FROM \"event_journal\" "
+                     + "WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\"")) {
+            st.setString(1, "Rollup|" + rollup);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Object e = FlotillaKryo.fromBytes(rs.getBytes(1));
+                    if (e instanceof L2BlockProduced p) {
+                        levels.add(p.level());
+                    }
+                }
+            }
+        }
+        return levels;
+    }
+
     private Process startNode(String rollup, String l1Url, int port, int round) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "io.flotilla.node.Flotilla", "run", "observer", "for", rollup,
                 "--l1-endpoint", l1Url, "--data-dir", dir.resolve("data").toString(),
-                "--rpc-addr", "127.0.0.1:" + port);
+                "--rpc-addr", "127.0.0.1:" + port));
+        cmd.addAll(storageOptions());
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectErrorStream(true);
         pb.redirectOutput(dir.resolve("node-" + round + ".log").toFile());
         return pb.start();
@@ -143,28 +176,13 @@ class CrashRecoveryTest {
                 expected.add(state.hash().hex());
             }
 
-            try (EmbeddedL2ChainStore chain = new EmbeddedL2ChainStore(dir.resolve("data").resolve("chain"))) {
-                for (int level = origination + 1; level <= head; level++) {
-                    L2Block b = chain.get(rollup, level).orElseThrow(() -> new AssertionError("lost L2 block"));
-                    assertEquals(expected.get(level - origination - 1), b.stateHash().hex(), "state at level " + level);
-                }
+            for (int level = origination + 1; level <= head; level++) {
+                assertEquals(expected.get(level - origination - 1), storedBlock(rollup, level).stateHash().hex(),
+                        "state at level " + level);
             }
 
             // the journal holds each level's block exactly once, in order
-            List<Integer> levels = new ArrayList<>();
-            try (Connection c = DriverManager.getConnection(EmbeddedJournal.url(dir.resolve("data")), "root", "");
-                 PreparedStatement st = c.prepareStatement("SELECT \"event_payload\" FROM \"event_journal\" "
-                         + "WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\"")) {
-                st.setString(1, "Rollup|" + rollup);
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        Object e = FlotillaKryo.fromBytes(rs.getBytes(1));
-                        if (e instanceof L2BlockProduced p) {
-                            levels.add(p.level());
-                        }
-                    }
-                }
-            }
+            List<Integer> levels = journaledLevels(rollup);
             List<Integer> want = new ArrayList<>();
             for (int level = origination + 1; level <= head; level++) {
                 want.add(level);

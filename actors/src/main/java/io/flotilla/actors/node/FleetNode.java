@@ -59,24 +59,33 @@ public final class FleetNode implements AutoCloseable {
         this.subscription = services.l1().subscribe(this::onHead);
     }
 
+    /**
+     * Where a node journals: the Pekko configuration of its journal and snapshot plugins, and its L1 block store
+     * (opened once the actor system runs; closed with the node when it is {@link AutoCloseable}).
+     */
+    public record Backend(Config journal, java.util.function.Supplier<L1BlockStore> l1Blocks) {
+        /** The embedded default: H2 journal and RocksDB L1 blocks under {@code dataDir}. */
+        public static Backend embedded(Path dataDir) {
+            EmbeddedJournal.createSchema(dataDir);
+            return new Backend(EmbeddedJournal.config(dataDir),
+                    () -> new EmbeddedL1BlockStore(dataDir.resolve("l1-blocks")));
+        }
+    }
+
     /** A single-node cluster on loopback with the embedded journal under {@code dataDir}. */
     public static FleetNode startEmbedded(String name, Path dataDir, RollupServices services, Config extra) {
-        return start(name, dataDir, services, extra, null);
+        return start(name, services, extra, Backend.embedded(dataDir));
     }
 
     /**
-     * A node of a cluster (one node when {@code extra} names no {@code pekko.cluster.seed-nodes}): {@code extra}
-     * comes first (seed nodes, remoting port, journal plugin...), then the embedded journal under {@code dataDir},
-     * then {@code flotilla-node.conf}. {@code l1Blocks} is the L1 block store the chain actor writes and every node
-     * reads; it must be shared by the nodes of a cluster (the node does not close it). Null: the embedded one under
-     * {@code <dataDir>/l1-blocks}, which only a one-node cluster can use. Journaled heads reach the entities of every
-     * node through {@link L1Heads}.
+     * A node (a one-node cluster unless {@code extra} names seed nodes) journaling to {@code backend}: {@code extra}
+     * comes first (seed nodes, remoting port...), then the backend's journal, then {@code flotilla-node.conf}. In a
+     * cluster the backend's L1 block store must be shared by the nodes (the chain actor writes it on one node, every
+     * node reads it); journaled heads reach the entities of every node through {@link L1Heads}.
      */
-    public static FleetNode start(String name, Path dataDir, RollupServices services, Config extra,
-            L1BlockStore l1Blocks) {
-        EmbeddedJournal.createSchema(dataDir);
+    public static FleetNode start(String name, RollupServices services, Config extra, Backend backend) {
         Config config = extra
-                .withFallback(EmbeddedJournal.config(dataDir))
+                .withFallback(backend.journal())
                 .withFallback(ConfigFactory.parseResources("flotilla-node.conf"))
                 .withFallback(ConfigFactory.load());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, config);
@@ -89,14 +98,12 @@ public final class FleetNode implements AutoCloseable {
             RollupEntity.init(system, services);
             return new FleetNode(system, services, services.l1(), List.of());
         }
-        L1BlockStore store = l1Blocks;
-        if (store == null) {
-            try {
-                store = new EmbeddedL1BlockStore(dataDir.resolve("l1-blocks"));
-            } catch (RuntimeException e) {
-                system.terminate();
-                throw e;
-            }
+        L1BlockStore store;
+        try {
+            store = backend.l1Blocks().get();
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
         }
         JournaledL1Source journaled = new JournaledL1Source(new L1Blocks(store), services.l1());
         RollupServices nodeServices = new RollupServices(journaled, services.contextStore(), services.chain(),
@@ -107,9 +114,8 @@ public final class FleetNode implements AutoCloseable {
                 L1ChainActor.Settings.from(chainConfig));
         awaitJournaledHead(system, services.l1(), journaled, chainConfig.getDuration("start-wait"));
         RollupEntity.init(system, nodeServices);
-        List<AutoCloseable> owned = l1Blocks == null && store instanceof AutoCloseable c
-                ? List.of(journaled, c) : List.of(journaled);
-        return new FleetNode(system, nodeServices, services.l1(), owned);
+        return new FleetNode(system, nodeServices, services.l1(),
+                store instanceof AutoCloseable c ? List.of(journaled, c) : List.of(journaled));
     }
 
     /** Lets the chain actor journal up to the upstream head of now, so the node starts from a current head. */

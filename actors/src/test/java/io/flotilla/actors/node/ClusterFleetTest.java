@@ -81,7 +81,10 @@ class ClusterFleetTest {
         RollupRegistry registry = new RollupRegistry();
         RollupServices services = new RollupServices(l1, context, chain, PvmConfig.defaults(), PvmThreads.SHARED,
                 PreimageSource.none(), registry::mode, registry::operator);
-        FleetNode node = FleetNode.start(SYSTEM, dataDir, services, extra, l1Blocks);
+        // the journal and the L1 block store are shared, as a cluster shares them in Cassandra
+        EmbeddedJournal.createSchema(dataDir);
+        FleetNode node = FleetNode.start(SYSTEM, services, extra,
+                new FleetNode.Backend(EmbeddedJournal.config(dataDir), () -> l1Blocks));
         for (String r : rollups) {
             node.serve(r);
         }

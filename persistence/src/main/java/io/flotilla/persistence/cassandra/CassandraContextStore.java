@@ -94,7 +94,10 @@ public final class CassandraContextStore implements ContextStore {
     static List<String> schema(String keyspace) {
         return List.of("CREATE TABLE IF NOT EXISTS " + keyspace + "." + TABLE
                 + " (hash blob PRIMARY KEY, node blob, crc int, size int)"
-                + " WITH gc_grace_seconds = 3600");
+                + " WITH gc_grace_seconds = 3600"
+                // an sstable with more than 20% droppable tombstones is compacted alone, so GC gives disk back
+                + " AND compaction = {'class': 'SizeTieredCompactionStrategy', 'tombstone_threshold': '0.2',"
+                + " 'unchecked_tombstone_compaction': 'true'}");
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -163,6 +164,7 @@ public final class CassandraStorage implements AutoCloseable {
         List<String> ddl = new ArrayList<>(CassandraContextStore.schema(ks));
         ddl.addAll(LevelIndex.schema(ks, CassandraL2ChainStore.TABLE));
         ddl.addAll(CassandraL1BlockStore.schema(ks));
+        ddl.add("CREATE TABLE IF NOT EXISTS " + ks + ".deployment (key text PRIMARY KEY, value text)");
         for (String statement : ddl) {
             String table = statement.split("\\s+")[5].substring(ks.length() + 1);
             if (keyspaceMeta.flatMap(k -> k.getTable(table)).isEmpty()) {
@@ -190,6 +192,26 @@ public final class CassandraStorage implements AutoCloseable {
 
     public CassandraL1BlockStore l1BlockStore() {
         return l1Blocks;
+    }
+
+    /**
+     * Ties the keyspace to one L1 chain (by its genesis block hash) on first use, and refuses another chain later:
+     * the journal and L2 chains of a keyspace describe the rollups of one L1 only.
+     *
+     * @throws CassandraStoreException when the keyspace belongs to another L1 chain
+     */
+    public void bindToL1(String l1Genesis) {
+        String ks = settings.keyspace();
+        var row = session.execute(SimpleStatement.newInstance("INSERT INTO " + ks + ".deployment (key, value) "
+                + "VALUES ('l1-genesis', ?) IF NOT EXISTS", l1Genesis)).one();
+        if (row != null && !row.getBoolean("[applied]")) {
+            String bound = row.getString("value");
+            if (!l1Genesis.equals(bound)) {
+                throw new CassandraStoreException("the Cassandra keyspace " + ks + " holds the rollups of another L1 "
+                        + "chain (genesis " + bound + ", this node follows " + l1Genesis + "): use another keyspace, "
+                        + "or drop this one");
+            }
+        }
     }
 
     /** Drops the whole keyspace (tests, and wiping a deployment): every store of it is gone. */

@@ -2,10 +2,12 @@ package io.flotilla.persistence.chain;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flotilla.persistence.cassandra.CassandraL2ChainStore;
 import io.flotilla.persistence.cassandra.CassandraStorage;
+import io.flotilla.persistence.cassandra.CassandraStoreException;
 import io.flotilla.persistence.cassandra.CassandraTestSupport;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -40,7 +42,7 @@ class CassandraChainStoresTest {
     @BeforeEach
     void open() {
         storage = CassandraStorage.open(settings);
-        for (String t : new String[] {"l2_blocks", "l2_blocks_buckets", "l1_chain", "l1_chain_buckets", "l1_blocks"}) {
+        for (String t : new String[] {"l2_blocks", "l2_blocks_buckets", "l1_chain", "l1_chain_buckets", "l1_blocks", "deployment"}) {
             storage.session().execute("TRUNCATE " + settings.keyspace() + "." + t);
         }
     }
@@ -71,6 +73,15 @@ class CassandraChainStoresTest {
         assertEquals(OptionalInt.of(6), s.lastLevel());
         assertEquals(OptionalInt.of(3), s.firstLevel());
         assertArrayEquals(new byte[] {106}, s.get(6).orElseThrow());
+    }
+
+    @Test
+    void aKeyspaceServesOneL1Chain() {
+        storage.bindToL1("aa01");
+        storage.bindToL1("aa01");
+        reopen().bindToL1("aa01");
+        CassandraStoreException e = assertThrows(CassandraStoreException.class, () -> storage.bindToL1("bb02"));
+        assertTrue(e.getMessage().contains("holds the rollups of another L1 chain (genesis aa01"), e.getMessage());
     }
 
     @Test
