@@ -163,6 +163,22 @@ class DeploymentFilesTest {
         assertTrue(single.cassandra().isEmpty(), "one node: the embedded stores and journal");
     }
 
+    /** What flotilla-local-cluster writes for each node: the template included, the node's port and rollups. */
+    @Test
+    void aPerNodeFileIncludingTheTemplateOverridesItsPort() throws Exception {
+        Path node = tmp.resolve("node2.conf");
+        Files.writeString(node, "include file(\"" + MODULE.resolve("conf/cluster.conf") + "\")\n"
+                + "pekko.remote.artery.canonical.port = 2553\n"
+                + "flotilla.cassandra.contact-points = \"127.0.0.1:19042\"\n"
+                + "flotilla.rollups = [\n  { address = \"sr163Lv22CdE8QagCwf48PWDTquk6isQwv57\", mode = observer }\n]\n");
+        ClusterSetup setup = ClusterSetup.read(node);
+        assertEquals(2553, setup.config().getInt("pekko.remote.artery.canonical.port"));
+        assertEquals(3, setup.config().getStringList("pekko.cluster.seed-nodes").size());
+        assertEquals("127.0.0.1:19042", setup.cassandra().orElseThrow().contactPointsText());
+        assertEquals(1, setup.rollups().size());
+        assertEquals("observer", setup.rollups().get(0).mode().label());
+    }
+
     @Test
     void aBadClusterFileGetsAClearError() throws Exception {
         Path bad = tmp.resolve("bad.conf");
