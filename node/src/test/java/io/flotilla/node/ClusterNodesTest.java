@@ -79,8 +79,19 @@ class ClusterNodesTest {
     private final Process[] nodes = new Process[NODES];
     private final int[] starts = new int[NODES];
 
-    private Path writeConfig(int i, String cassandra, String keyspace, List<String> rollups) throws Exception {
-        String seeds = java.util.Arrays.stream(remoting).mapToObj(p -> "\"pekko://flotilla@127.0.0.1:" + p + "\"")
+    /** Node i's file; {@code rejoin}: it restarts into a running cluster, so it lists itself last among the seeds. */
+    private Path writeConfig(int i, String cassandra, String keyspace, List<String> rollups, boolean rejoin)
+            throws Exception {
+        List<Integer> order = new ArrayList<>();
+        for (int n = 0; n < NODES; n++) {
+            if (!rejoin || n != i) {
+                order.add(remoting[n]);
+            }
+        }
+        if (rejoin) {
+            order.add(remoting[i]);
+        }
+        String seeds = order.stream().map(p -> "\"pekko://flotilla@127.0.0.1:" + p + "\"")
                 .collect(Collectors.joining(", "));
         StringBuilder sb = new StringBuilder();
         sb.append("pekko.remote.artery.canonical.port = ").append(remoting[i]).append('\n');
@@ -177,7 +188,7 @@ class ClusterNodesTest {
                 rpc[i] = freePort();
             }
             for (int i = 0; i < NODES; i++) {
-                writeConfig(i, cassandra, keyspace, rollups);
+                writeConfig(i, cassandra, keyspace, rollups, false);
             }
             String url = server.uri().toString();
             try {
@@ -218,6 +229,7 @@ class ClusterNodesTest {
                         "the survivors run every rollup");
 
                 // the killed node restarts, rejoins and gets shards back (entities start with the next heads)
+                writeConfig(0, cassandra, keyspace, rollups, true);
                 start(0, url);
                 long[] lastBlock = {System.nanoTime()};
                 Http.await("rollups rebalanced to the restarted node" + logs(), () -> {
