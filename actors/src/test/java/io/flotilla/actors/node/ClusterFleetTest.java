@@ -166,7 +166,15 @@ class ClusterFleetTest {
                 int head1 = l1.head().level();
                 await("every rollup at level " + head1 + ", asked through node B", 180, () -> allAt(bb, rollups, head1));
                 assertTrue(allAt(a, rollups, head1), "node A answers for every rollup too");
-                await("rollups on both nodes", 60, () -> !hosted(a).isEmpty() && !hosted(bb).isEmpty());
+                // shards placed on A before B joined are rebalanced; their entities start on B with the next head
+                long[] lastLevel = {System.nanoTime()};
+                await("rollups on both nodes", 180, () -> {
+                    if (System.nanoTime() - lastLevel[0] > TimeUnit.SECONDS.toNanos(3)) {
+                        addLevels(l1, account, 1);
+                        lastLevel[0] = System.nanoTime();
+                    }
+                    return !hosted(a).isEmpty() && !hosted(bb).isEmpty();
+                });
                 Set<String> onA = hosted(a);
                 Set<String> onB = hosted(b);
                 Set<String> both = new HashSet<>(onA);
