@@ -418,6 +418,22 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
         StringBuilder sb = new StringBuilder();
         gauge(sb, "flotilla_rollups_served", "Rollups served by this node.");
         sb.append("flotilla_rollups_served ").append(rs.size()).append('\n');
+        // where Cluster Sharding runs the entities now: they move when a node dies and come back on rebalance
+        try {
+            int hosted = fleet.hostedRollups().toCompletableFuture().get(10, TimeUnit.SECONDS).size();
+            gauge(sb, "flotilla_rollups_hosted", "Rollup entities running on this node of the cluster.");
+            sb.append("flotilla_rollups_hosted ").append(hosted).append('\n');
+        } catch (Exception e) {
+            // sharding busy (a node joining or leaving): left out of this scrape
+        }
+        int up = 0;
+        for (var m : org.apache.pekko.cluster.typed.Cluster.get(fleet.system()).state().getMembers()) {
+            if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
+                up++;
+            }
+        }
+        gauge(sb, "flotilla_cluster_members_up", "Members of the Pekko cluster this node sees up.");
+        sb.append("flotilla_cluster_members_up ").append(up).append('\n');
         L1Block head = fleet.l1Head();
         gauge(sb, "flotilla_l1_head_level", "Level of the L1 head the node follows.");
         sb.append("flotilla_l1_head_level ").append(head == null ? -1 : head.level()).append('\n');

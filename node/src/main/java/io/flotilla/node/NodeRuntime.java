@@ -152,6 +152,16 @@ public final class NodeRuntime implements AutoCloseable {
      */
     public static NodeRuntime start(Options options, L1Source l1, boolean ownsL1, NodeStores stores,
                                     List<ServedRollup> rollups) {
+        return start(options, l1, ownsL1, stores, rollups, ConfigFactory.empty());
+    }
+
+    /**
+     * As above, as a node of a Pekko cluster: {@code cluster} holds the Pekko settings that come first (remoting
+     * port, seed nodes, sharding...; see {@link ClusterSetup}); a cluster's {@code stores} must be shared ones
+     * ({@link NodeStores#cassandra}).
+     */
+    public static NodeRuntime start(Options options, L1Source l1, boolean ownsL1, NodeStores stores,
+                                    List<ServedRollup> rollups, com.typesafe.config.Config cluster) {
         Path dataDir = options.dataDir().toAbsolutePath();
         try {
             Files.createDirectories(dataDir);
@@ -170,7 +180,15 @@ public final class NodeRuntime implements AutoCloseable {
                 : HistoryGc.defaultFrequency(l1.constants().challengeWindow());
         try {
             for (ServedRollup r : rollups) {
-                gc.register(r.address(), gcMode(r, options), gcFrequency);
+                io.flotilla.persistence.gc.HistoryMode mode = gcMode(r, options);
+                // the GC protects the nodes that writers of its own process put (persistence/GC.md): with entities
+                // writing from other JVMs of a cluster it could delete a node one of them just found present
+                if (!cluster.isEmpty() && mode == io.flotilla.persistence.gc.HistoryMode.FULL) {
+                    throw new IllegalArgumentException("history mode full is not supported on a cluster yet (the GC "
+                            + "protects only the writers of its own process): run rollup " + r.address()
+                            + " in archive mode");
+                }
+                gc.register(r.address(), mode, gcFrequency);
             }
         } catch (RuntimeException e) {
             gc.close();
@@ -180,9 +198,19 @@ public final class NodeRuntime implements AutoCloseable {
         RollupServices services = new RollupServices(l1, stores.context(), stores.chain(), options.pvm(),
                 options.pvmThreads(), new PreimageDirectory(dataDir.resolve("wasm_2_0_0")), registry::mode,
                 registry::operator, gc);
-        FleetNode fleet = stores.backend() == null
-                ? FleetNode.startEmbedded("flotilla", dataDir, services, chainStart(l1, rollups))
-                : FleetNode.start("flotilla", services, chainStart(l1, rollups), stores.backend());
+        // the chain actor's start level (an Octez-followed chain starts at the rollups' origination) over the
+        // cluster settings, if any
+        com.typesafe.config.Config pekko = chainStart(l1, rollups).withFallback(cluster);
+        FleetNode fleet;
+        try {
+            fleet = stores.backend() == null
+                    ? FleetNode.startEmbedded("flotilla", dataDir, services, pekko)
+                    : FleetNode.start("flotilla", services, pekko, stores.backend());
+        } catch (RuntimeException e) {
+            gc.close();
+            stores.close();
+            throw e;
+        }
         NodeQueries queries = null;
         try {
             queries = new NodeQueries(fleet, registry, options.monitorPoll().toMillis());

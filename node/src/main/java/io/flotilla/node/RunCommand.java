@@ -1,6 +1,7 @@
 package io.flotilla.node;
 
 import io.flotilla.actors.l1.L1Endpoint;
+import io.flotilla.actors.l1.RemoteSandboxL1;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.l1.OctezRpcL1;
 import io.flotilla.actors.l1.SandboxL1;
@@ -65,6 +66,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--config-file", paramLabel = "FILE", description = "a config.json written by `flotilla init`")
     Path configFile;
+
+    @Option(names = "--cluster-config", paramLabel = "FILE",
+            description = "run as a node of a Pekko cluster described by this HOCON file (seed nodes, remoting port, "
+                    + "rollups, Cassandra): see cluster-config/README.md")
+    Path clusterConfig;
 
     @Option(names = "--storage", paramLabel = "embedded|cassandra", defaultValue = "embedded",
             description = "where the journal, snapshots, context store, L2 chains and L1 blocks live: embedded "
@@ -145,6 +151,11 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("flotilla run: " + e.getMessage());
             return 2;
+        }
+
+        if (clusterConfig != null) {
+            return runClustered(config, endpoint, NodeRuntime.Options.defaults(dataDir).withRpc(host, port)
+                    .withHistoryMode(history), out, cassandraSettings);
         }
 
         L1Source l1;
@@ -244,6 +255,95 @@ public final class RunCommand implements Callable<Integer> {
 
     private NodeStores stores(L1Source l1, CassandraStorage.Settings cassandraSettings) {
         return cassandraSettings == null ? NodeStores.embedded(dataDir, l1) : NodeStores.cassandra(l1, cassandraSettings);
+    }
+
+    /**
+     * {@code --cluster-config}: a node of a cluster following a shared L1 ({@code --l1-endpoint}), serving the
+     * rollups of the file (and the one of the Octez form, if given) on the shared Cassandra.
+     */
+    private Integer runClustered(NodeConfig octez, String endpoint, NodeRuntime.Options options, PrintStream out,
+            CassandraStorage.Settings storageOption) throws InterruptedException {
+        ClusterSetup setup;
+        List<NodeRuntime.ServedRollup> rollups = new ArrayList<>();
+        try {
+            setup = ClusterSetup.read(clusterConfig);
+            if (octez != null) {
+                rollups.add(new NodeRuntime.ServedRollup(octez.rollup(), octez.mode(), octez.operator()));
+            }
+            for (NodeRuntime.ServedRollup r : setup.rollups()) {
+                if (rollups.stream().noneMatch(x -> x.address().equals(r.address()))) {
+                    rollups.add(r);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("flotilla run: " + e.getMessage());
+            return 2;
+        }
+        if (endpoint == null) {
+            System.err.println("flotilla run: the nodes of a cluster follow one shared L1: give --l1-endpoint URL");
+            return 2;
+        }
+        if (rollups.isEmpty()) {
+            System.err.println("flotilla run: no rollup to serve: list them in flotilla.rollups of " + clusterConfig);
+            return 2;
+        }
+        RemoteSandboxL1 l1 = new RemoteSandboxL1(URI.create(endpoint));
+        try {
+            l1.head();
+            for (NodeRuntime.ServedRollup r : rollups) {
+                if (l1.rollup(r.address()).isEmpty()) {
+                    System.err.println("flotilla run: rollup " + r.address() + " is not originated on " + endpoint);
+                    l1.close();
+                    return 1;
+                }
+            }
+        } catch (RuntimeException e) {
+            System.err.println("flotilla run: the L1 at " + endpoint + " does not answer: " + e.getMessage());
+            l1.close();
+            return 1;
+        }
+        String storesText;
+        try {
+            // the cluster file's Cassandra, else --storage cassandra's; neither: embedded (a one-node cluster only)
+            CassandraStorage.Settings cassandra = setup.cassandra().orElse(storageOption);
+            NodeStores stores;
+            if (cassandra != null) {
+                stores = NodeStores.cassandra(l1, cassandra);
+                storesText = "Cassandra " + cassandra.contactPointsText() + ", keyspace " + cassandra.keyspace();
+            } else {
+                stores = NodeStores.embedded(dataDir, l1);
+                storesText = "embedded, in " + dataDir.toAbsolutePath() + " (a one-node cluster only)";
+            }
+            runtime = NodeRuntime.start(options, l1, true, stores, rollups, setup.config());
+        } catch (RuntimeException e) {
+            System.err.println("flotilla run: " + e.getMessage());
+            l1.close();
+            return 1;
+        }
+        Thread hook = new Thread(() -> {
+            runtime.close();
+            stop.countDown();
+        }, "flotilla-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        var pekko = runtime.fleet().system().settings().config();
+        out.println();
+        out.println("Flotilla cluster node running");
+        out.println("  cluster address " + org.apache.pekko.cluster.typed.Cluster.get(runtime.fleet().system())
+                .selfMember().address());
+        out.println("  seed nodes      " + pekko.getStringList("pekko.cluster.seed-nodes"));
+        out.println("  L1              the sandbox L1 at " + endpoint);
+        out.println("  stores          " + storesText);
+        out.println("  rollups         " + rollups.size() + " (placed by Cluster Sharding)");
+        out.println("  HTTP API        " + runtime.rpcUrl() + " (answers for every rollup: /rollups/<sr1>/...)");
+        out.flush();
+        stop.await();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            runtime.close();
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook closes the node
+        }
+        return 0;
     }
 
     /**

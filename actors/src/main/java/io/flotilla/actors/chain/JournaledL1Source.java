@@ -38,6 +38,7 @@ public final class JournaledL1Source implements L1Source {
     });
     private final Object headLock = new Object();
     private volatile L1Block head;
+    private long lastSequenceNr = -1;
 
     public JournaledL1Source(L1Blocks blocks, L1Source upstream) {
         this.blocks = blocks;
@@ -74,6 +75,21 @@ public final class JournaledL1Source implements L1Source {
                 }
             });
         }
+    }
+
+    /**
+     * As {@link #journaled(L1Block)}, for heads that may arrive late or twice (the cluster-wide {@link L1Heads}
+     * topic, the chain actor's own announcements): a head is taken only if its chain-actor journal sequence number
+     * is newer than the last one taken, so an old head never replaces a newer one.
+     */
+    public void journaled(L1Block b, long sequenceNr) {
+        synchronized (headLock) {
+            if (sequenceNr <= lastSequenceNr) {
+                return;
+            }
+            lastSequenceNr = sequenceNr;
+        }
+        journaled(b);
     }
 
     /** The journaled head, if the chain actor journaled one (or the store holds one from an earlier run). */

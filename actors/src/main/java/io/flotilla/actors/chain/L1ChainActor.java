@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -99,7 +100,7 @@ public final class L1ChainActor extends EventSourcedBehavior<L1ChainActor.Comman
     private final ActorContext<Command> ctx;
     private final L1Source upstream;
     private final L1Blocks blocks;
-    private final Consumer<L1Block> onJournaled;
+    private final BiConsumer<L1Block, Long> onJournaled;
     private final Settings settings;
     private final Executor blocking;
     private final AutoCloseable subscription;
@@ -107,7 +108,7 @@ public final class L1ChainActor extends EventSourcedBehavior<L1ChainActor.Comman
     private boolean again;
 
     private L1ChainActor(ActorContext<Command> ctx, L1Source upstream, L1Blocks blocks,
-            Consumer<L1Block> onJournaled, Settings settings) {
+            BiConsumer<L1Block, Long> onJournaled, Settings settings) {
         super(PersistenceId.ofUniqueId(PERSISTENCE_ID),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(30), 0.2));
         this.ctx = ctx;
@@ -121,6 +122,16 @@ public final class L1ChainActor extends EventSourcedBehavior<L1ChainActor.Comman
 
     public static Behavior<Command> create(L1Source upstream, L1Blocks blocks, Consumer<L1Block> onJournaled,
             Settings settings) {
+        return createAnnouncing(upstream, blocks, (b, seq) -> onJournaled.accept(b), settings);
+    }
+
+    /**
+     * As {@link #create}, telling {@code onJournaled} each head with the journal sequence number of its event (for
+     * listeners that may hear a head late or twice, see {@link L1Heads}); the head is also told again, with the same
+     * number, on every poll that finds nothing new.
+     */
+    public static Behavior<Command> createAnnouncing(L1Source upstream, L1Blocks blocks,
+            BiConsumer<L1Block, Long> onJournaled, Settings settings) {
         return Behaviors.<Command>supervise(Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Sync.INSTANCE, settings.pollInterval());
             return new L1ChainActor(ctx, upstream, blocks, onJournaled, settings);
@@ -130,8 +141,14 @@ public final class L1ChainActor extends EventSourcedBehavior<L1ChainActor.Comman
     /** Runs the chain actor as the cluster singleton; the returned reference is a proxy to it. */
     public static ActorRef<Command> initSingleton(org.apache.pekko.actor.typed.ActorSystem<?> system,
             L1Source upstream, L1Blocks blocks, Consumer<L1Block> onJournaled, Settings settings) {
-        return ClusterSingleton.get(system).init(SingletonActor.of(create(upstream, blocks, onJournaled, settings),
-                SINGLETON_NAME));
+        return initSingletonAnnouncing(system, upstream, blocks, (b, seq) -> onJournaled.accept(b), settings);
+    }
+
+    /** As {@link #initSingleton}, with {@link #createAnnouncing}'s listener. */
+    public static ActorRef<Command> initSingletonAnnouncing(org.apache.pekko.actor.typed.ActorSystem<?> system,
+            L1Source upstream, L1Blocks blocks, BiConsumer<L1Block, Long> onJournaled, Settings settings) {
+        return ClusterSingleton.get(system).init(SingletonActor.of(createAnnouncing(upstream, blocks, onJournaled,
+                settings), SINGLETON_NAME));
     }
 
     @Override
@@ -153,7 +170,8 @@ public final class L1ChainActor extends EventSourcedBehavior<L1ChainActor.Comman
         return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), s -> {
             repair(s);
             if (!s.empty()) {
-                blocks.get(s.level()).ifPresent(onJournaled);
+                long seq = lastSequenceNumber(ctx);
+                blocks.get(s.level()).ifPresent(b -> onJournaled.accept(b, seq));
             }
             ctx.getSelf().tell(Sync.INSTANCE);
         }).onSignal(org.apache.pekko.actor.typed.PostStop.instance(), s -> closeSubscription())
@@ -217,17 +235,23 @@ public final class L1ChainActor extends EventSourcedBehavior<L1ChainActor.Comman
                     L1Codec.encodeBlock(b)));
         }
         if (events.isEmpty()) {
+            if (!s.empty()) { // nothing new: announce the head again, for nodes that missed it or joined since
+                long seq = lastSequenceNumber(ctx);
+                blocks.get(s.level()).ifPresent(b -> onJournaled.accept(b, seq));
+            }
             if (again) {
                 ctx.getSelf().tell(Sync.INSTANCE);
             }
             return Effect().none();
         }
         return Effect().persist(events).thenRun(ns -> {
-            for (L1Block b : p.add()) {
-                onJournaled.accept(b);
+            // the last event's sequence number; the blocks' events are the last p.add().size() ones
+            long last = lastSequenceNumber(ctx);
+            for (int i = 0; i < p.add().size(); i++) {
+                onJournaled.accept(p.add().get(i), last - (p.add().size() - 1 - i));
             }
             if (p.add().isEmpty() && p.revertTo() >= 0) {
-                blocks.get(p.revertTo()).ifPresent(onJournaled);
+                blocks.get(p.revertTo()).ifPresent(b -> onJournaled.accept(b, last));
             }
             if (p.more() || again) {
                 ctx.getSelf().tell(Sync.INSTANCE);

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.flotilla.actors.chain.JournaledL1Source;
 import io.flotilla.actors.chain.L1ChainActor;
 import io.flotilla.actors.chain.L1Blocks;
+import io.flotilla.actors.chain.L1Heads;
 import io.flotilla.actors.l1.L1Block;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.rollup.RollupEntity;
@@ -76,7 +77,12 @@ public final class FleetNode implements AutoCloseable {
         return start(name, services, extra, Backend.embedded(dataDir));
     }
 
-    /** A node (a one-node cluster unless {@code extra} names seed nodes) journaling to {@code backend}. */
+    /**
+     * A node (a one-node cluster unless {@code extra} names seed nodes) journaling to {@code backend}: {@code extra}
+     * comes first (seed nodes, remoting port...), then the backend's journal, then {@code flotilla-node.conf}. In a
+     * cluster the backend's L1 block store must be shared by the nodes (the chain actor writes it on one node, every
+     * node reads it); journaled heads reach the entities of every node through {@link L1Heads}.
+     */
     public static FleetNode start(String name, RollupServices services, Config extra, Backend backend) {
         Config config = extra
                 .withFallback(backend.journal())
@@ -103,7 +109,8 @@ public final class FleetNode implements AutoCloseable {
         RollupServices nodeServices = new RollupServices(journaled, services.contextStore(), services.chain(),
                 services.pvmConfig(), services.pvmThreads(), services.preimages(), services.modeOf(),
                 services.operatorOf(), services.gc());
-        L1ChainActor.initSingleton(system, services.l1(), journaled.blocks(), journaled::journaled,
+        L1Heads heads = L1Heads.start(system, journaled);
+        L1ChainActor.initSingletonAnnouncing(system, services.l1(), journaled.blocks(), heads::announce,
                 L1ChainActor.Settings.from(chainConfig));
         awaitJournaledHead(system, services.l1(), journaled, chainConfig.getDuration("start-wait"));
         RollupEntity.init(system, nodeServices);
@@ -163,6 +170,25 @@ public final class FleetNode implements AutoCloseable {
         return entity(rollup).ask(RollupEntity.GetStatus::new, Duration.ofSeconds(10));
     }
 
+    /**
+     * The rollups whose entities run on this node now (Cluster Sharding places them; they move when a node leaves or
+     * dies, and come back when the shards are rebalanced).
+     */
+    public CompletionStage<java.util.Set<String>> hostedRollups() {
+        CompletionStage<org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState> state =
+                org.apache.pekko.actor.typed.javadsl.AskPattern.ask(ClusterSharding.get(system).shardState(),
+                        replyTo -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(RollupEntity.KEY,
+                                replyTo),
+                        Duration.ofSeconds(10), system.scheduler());
+        return state.thenApply(s -> {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            for (var shard : s.getShards()) {
+                out.addAll(shard.getEntityIds());
+            }
+            return out;
+        });
+    }
+
     /** The last L1 head this node heard of (null when the L1 was unreachable since the start). */
     public L1Block l1Head() {
         return l1Head;
@@ -191,8 +217,15 @@ public final class FleetNode implements AutoCloseable {
         }
     }
 
+    private volatile boolean closed;
+
+    /** Leaves the cluster (its entities and, if here, the chain actor move to the other nodes) and stops. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             subscription.close();
         } catch (Exception e) {

@@ -288,7 +288,9 @@ class RollupSerializationTest {
                 io.flotilla.persistence.serialization.KryoMessage.class)) {
             assertEquals("flotilla-kryo", bindings.getString("\"" + c.getName() + "\""), c.getName());
         }
-        assertEquals(List.of(RollupEntity.KryoRegistrar.class.getName()), node.getStringList("flotilla.kryo.registrars"));
+        assertEquals(List.of(RollupEntity.KryoRegistrar.class.getName(),
+                io.flotilla.actors.chain.L1Heads.KryoRegistrar.class.getName()),
+                node.getStringList("flotilla.kryo.registrars"));
     }
 
     static Object roundTrip(Serialization serialization, Object o) {
