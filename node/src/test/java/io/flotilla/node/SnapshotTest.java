@@ -52,8 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SnapshotTest {
     static final Duration WAIT = Duration.ofSeconds(60);
-    /** A commitment every 4 levels, cementable 10 levels after publication: a few commitments stay above the LCC. */
-    static final L1Source.SandboxConstants SMALL = new L1Source.SandboxConstants(4, 10, Duration.ofSeconds(1));
+    /** A commitment every 4 levels, cementable 20 levels after publication: several commitments stay above the LCC. */
+    static final L1Source.SandboxConstants SMALL = new L1Source.SandboxConstants(4, 20, Duration.ofSeconds(1));
 
     @TempDir
     static Path tmp;
@@ -80,14 +80,14 @@ class SnapshotTest {
         for (int i = 0; i < 80; i++) {
             RollupEntity.Status s = status(source);
             if (s.lccLevel() >= origination + 2 * SMALL.commitmentPeriod()
-                    && s.lastCommitmentLevel() >= s.lccLevel() + 2 * SMALL.commitmentPeriod()) {
+                    && s.lastCommitmentLevel() >= s.lccLevel() + 4 * SMALL.commitmentPeriod()) {
                 break;
             }
             produce(i);
         }
         RollupEntity.Status s = status(source);
         assertTrue(s.lccLevel() >= origination + 2 * SMALL.commitmentPeriod(), s.toString());
-        assertTrue(s.lastCommitmentLevel() >= s.lccLevel() + 2 * SMALL.commitmentPeriod(), s.toString());
+        assertTrue(s.lastCommitmentLevel() >= s.lccLevel() + 4 * SMALL.commitmentPeriod(), s.toString());
         // the finalized level (L1 head - 2) then covers that last commitment, published in the block after it
         for (int i = 0; i < 3; i++) {
             produce(100 + i);
@@ -133,8 +133,8 @@ class SnapshotTest {
     void exportFromTheRunningNodeImportAndContinueToTheSameStates() throws Exception {
         int before = status(source).headLevel();
         // finalized (the default level): its last commitment is published on L1
-        SnapshotExporter.Result r = SnapshotExporter.export(SnapshotExporter.Options.of(sourceDir, tmp.resolve("exports"))
-                .withL1(l1));
+        SnapshotExporter.Result r = SnapshotExporter.export(SnapshotExporter.Options.of(sourceDir,
+                Files.createDirectories(tmp.resolve("exports"))).withL1(l1));
         assertTrue(r.file().getFileName().toString().startsWith("snapshot-" + rollup.substring(0, 13) + "-"));
         assertTrue(r.file().getFileName().toString().endsWith(".archive"));
         assertTrue(r.header().headLevel() >= before - 2, r.header() + " vs head " + before);
@@ -321,9 +321,14 @@ class SnapshotTest {
         return Hash.fromBytes(b);
     }
 
-    /** The levels of the blocks with a commitment, in order. */
+    /** The blocks with a commitment above L1's LCC (the other tests move it) and below the snapshot's last one. */
     static List<L2Block> committed() throws IOException {
-        return blocks().stream().filter(b -> b.commitment().isPresent()).toList();
+        int lcc = l1.lastCementedCommitment(rollup).orElseThrow().inboxLevel();
+        List<L2Block> all = blocks().stream().filter(b -> b.commitment().isPresent()).toList();
+        List<L2Block> between = all.stream().filter(b -> b.level() > lcc && b.level() < all.get(all.size() - 1).level())
+                .toList();
+        assertFalse(between.isEmpty(), "no commitment between the LCC " + lcc + " and the last one");
+        return between;
     }
 
     @Test
@@ -381,8 +386,7 @@ class SnapshotTest {
 
     @Test
     void aBrokenCommitmentChainIsRefused() throws Exception {
-        List<L2Block> committed = committed();
-        Hash beforeLast = committed.get(committed.size() - 2).commitment().orElseThrow();
+        Hash beforeLast = committed().get(0).commitment().orElseThrow();
         byte[] tampered = rewrite(h -> h, (name, data) -> {
             if (!ArchiveLayout.streamOf(name).equals(ArchiveLayout.COMMITMENTS)) {
                 return data;
@@ -408,8 +412,7 @@ class SnapshotTest {
 
     @Test
     void aBlockWhoseCommitmentLiesIsRefused() throws Exception {
-        List<L2Block> committed = committed();
-        int level = committed.get(committed.size() - 2).level();
+        int level = committed().get(0).level();
         assertRefused(withBlocks(b -> b.level() == level ? with(b, b.inboxHash(), b.stateHash(), Optional.of(junk(4))) : b),
                 ImportCheck.BLOCKS, "commitment");
     }
@@ -440,7 +443,9 @@ class SnapshotTest {
         assertRefused(corrupted, ImportCheck.ARCHIVE, "corrupted-node");
         // a flipped byte in a tar header
         byte[] header = bytes.clone();
-        header[SnapshotHeader.LENGTH + 512 * 3 + 10] ^= 0x11;
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf(ArchiveLayout.BLOCKS + ".000000");
+        assertTrue(at > SnapshotHeader.LENGTH);
+        header[at + 3] ^= 0x11;
         assertRefused(header, ImportCheck.ARCHIVE, "corrupted-tar");
     }
 }
