@@ -448,4 +448,52 @@ class SnapshotTest {
         header[at + 3] ^= 0x11;
         assertRefused(header, ImportCheck.ARCHIVE, "corrupted-tar");
     }
+
+    @Test
+    void theCommandLine() throws Exception {
+        try (io.flotilla.actors.l1.SandboxL1Server server = io.flotilla.actors.l1.SandboxL1Server.start(l1, 0)) {
+            String endpoint = server.uri().toString();
+            String level = Integer.toString(plainHeader.headLevel());
+            CliTest.Result export = CliTest.cli("snapshot", "export", "--data-dir", sourceDir.toString(), "--dest",
+                    tmp.resolve("cli").toString(), "--level", level, "--compress", "gzip", "-E", endpoint);
+            assertEquals(0, export.code(), export.err());
+            String name = SnapshotHeader.defaultFileName(plainHeader.rollup(), plainHeader.headLevel(),
+                    plainHeader.historyMode());
+            Path file = tmp.resolve("cli").resolve(name);
+            assertTrue(export.out().contains("snapshot written: " + file), export.out());
+
+            CliTest.Result info = CliTest.cli("snapshot", "info", file.toString());
+            assertEquals(0, info.code(), info.err());
+            assertTrue(info.out().contains("head level: " + level), info.out());
+            assertTrue(info.out().contains("rollup address: " + rollup), info.out());
+            assertTrue(info.out().contains("history mode: archive"), info.out());
+            assertTrue(info.out().contains("compression: gzip"), info.out());
+
+            Path target = tmp.resolve("cli-import");
+            CliTest.Result noL1 = CliTest.cli("snapshot", "import", file.toString(), "--data-dir", target.toString());
+            assertEquals(2, noL1.code());
+            assertTrue(noL1.err().contains("-E"), noL1.err());
+            assertFalse(Files.exists(target));
+
+            CliTest.Result ok = CliTest.cli("snapshot", "import", file.toString(), "-E", endpoint, "--data-dir",
+                    target.toString());
+            assertEquals(0, ok.code(), ok.err());
+            assertTrue(ok.out().contains("compression: gzip"), ok.out());
+            CliTest.Result populated = CliTest.cli("snapshot", "import", file.toString(), "-E", endpoint, "--data-dir",
+                    target.toString());
+            assertEquals(1, populated.code());
+            assertTrue(populated.err().contains("--force"), populated.err());
+            CliTest.Result stale = CliTest.cli("snapshot", "import", file.toString(), "-E", endpoint, "--data-dir",
+                    target.toString(), "--force");
+            assertEquals(1, stale.code());
+            assertTrue(stale.err().contains(ImportCheck.HEAD_NEWER.title()) && stale.err().contains("unchanged"),
+                    stale.err());
+
+            CliTest.Result noCheck = CliTest.cli("snapshot", "import", "--no-check", file.toString(), "--data-dir",
+                    tmp.resolve("cli-no-check").toString());
+            assertEquals(0, noCheck.code(), noCheck.err());
+            CliTest.Result missing = CliTest.cli("snapshot", "info", tmp.resolve("nope").toString());
+            assertEquals(1, missing.code());
+        }
+    }
 }
