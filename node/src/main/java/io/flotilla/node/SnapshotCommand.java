@@ -124,6 +124,16 @@ public final class SnapshotCommand implements Runnable {
                 SnapshotImporter.Result r = SnapshotImporter.importSnapshot(new SnapshotImporter.Options(src,
                         dataDir, remote(l1Endpoint), force, !noCheck));
                 System.out.println("snapshot imported into " + dataDir.toAbsolutePath());
+                Path config = dataDir.resolve(NodeConfig.FILE);
+                if (!java.nio.file.Files.exists(config)) {
+                    // so that `flotilla run --data-dir D` serves the imported rollup (as an observer; edit to change)
+                    new NodeConfig(r.header().rollup().toBase58(), io.flotilla.actors.rollup.RollupMode.OBSERVER,
+                            java.util.Map.of(), io.flotilla.http.FlotillaHttpServer.Settings.DEFAULT_HOST,
+                            io.flotilla.http.FlotillaHttpServer.Settings.DEFAULT_PORT,
+                            NodeRuntime.HistoryMode.parse(r.header().historyMode().label()),
+                            java.util.Optional.ofNullable(l1Endpoint)).write(config);
+                    System.out.println("wrote " + config + " (observer mode)");
+                }
                 System.out.println(r.header().describe());
                 System.out.printf(Locale.ROOT, "compression: %s; %d tree nodes, %d levels replayed, %.0f ms%n",
                         r.compression().label(), r.treeNodes(), r.replayedLevels(), r.millis());
