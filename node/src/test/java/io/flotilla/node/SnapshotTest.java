@@ -479,6 +479,11 @@ class SnapshotTest {
                     target.toString());
             assertEquals(0, ok.code(), ok.err());
             assertTrue(ok.out().contains("compression: gzip"), ok.out());
+            // flotilla run --data-dir then serves the imported rollup, observing, on the same L1
+            NodeConfig config = NodeConfig.read(target.resolve(NodeConfig.FILE));
+            assertEquals(rollup, config.rollup());
+            assertEquals(RollupMode.OBSERVER, config.mode());
+            assertEquals(Optional.of(endpoint), config.l1Endpoint());
             CliTest.Result populated = CliTest.cli("snapshot", "import", file.toString(), "-E", endpoint, "--data-dir",
                     target.toString());
             assertEquals(1, populated.code());
