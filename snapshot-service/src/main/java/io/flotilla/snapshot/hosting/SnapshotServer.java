@@ -128,7 +128,7 @@ public final class SnapshotServer implements AutoCloseable {
             }
             List<String> segments;
             try {
-                segments = segments(ex.getRequestURI().getRawPath());
+                segments = segments(rawPath(ex.getRequestURI()));
             } catch (IllegalArgumentException e) {
                 text(ex, 400, e.getMessage());
                 return;
@@ -231,6 +231,14 @@ public final class SnapshotServer implements AutoCloseable {
             host = local.getAddress().getHostAddress() + ":" + local.getPort();
         }
         return "http://" + host;
+    }
+
+    /** The request target's path as sent: {@code //etc/passwd} parses as an authority, so it is put back. */
+    static String rawPath(URI target) {
+        if (target.getScheme() == null && target.getRawAuthority() != null) {
+            return "//" + target.getRawAuthority() + (target.getRawPath() == null ? "" : target.getRawPath());
+        }
+        return target.getRawPath();
     }
 
     /**
