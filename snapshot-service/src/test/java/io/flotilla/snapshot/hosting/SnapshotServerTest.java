@@ -296,8 +296,7 @@ class SnapshotServerTest {
                 "/snapshots/..%5csecret.txt", "encoded slashes",
                 "//etc/passwd", "empty segment",
                 "/snapshots//etc/passwd", "empty segment",
-                "/snapshots/%00" + name(b5), "control character",
-                "/snapshots/%zz", "percent-encoding");
+                "/snapshots/%00" + name(b5), "control character");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             String response = raw(c.getKey());
             assertTrue(response.startsWith("HTTP/1.1 400"), c.getKey() + " -> " + response);
@@ -307,6 +306,7 @@ class SnapshotServerTest {
         }
         // a raw backslash is not even a valid URI: the HTTP layer answers 400 before routing
         assertTrue(raw("/snapshots/..\\secret.txt").startsWith("HTTP/1.1 400"));
+        assertTrue(raw("/snapshots/%zz").startsWith("HTTP/1.1 400"));
         assertTrue(raw("/snapshots/secret.txt").startsWith("HTTP/1.1 404"));
         assertTrue(raw("/snapshots/" + name(b5)).startsWith("HTTP/1.1 200"));
         assertTrue(raw("/elsewhere").startsWith("HTTP/1.1 404"));
