@@ -25,18 +25,26 @@ import java.util.regex.Pattern;
  */
 public final class ResumableHttpInputStream extends InputStream {
 
-    /** Retry policy and timeouts. */
-    public record Options(int maxRetries, Duration initialBackoff, Duration maxBackoff,
+    /**
+     * Retry policy and timeouts.
+     *
+     * @param maxRetries attempts in a row without a byte of progress before giving up
+     * @param maxResumes resumes in all before giving up (a link that keeps breaking)
+     */
+    public record Options(int maxRetries, int maxResumes, Duration initialBackoff, Duration maxBackoff,
                           Duration connectTimeout, Duration readTimeout) {
-        /** 6 attempts in a row, backoff 0.5 s doubling up to 15 s, connect 30 s, a stalled read after 60 s. */
+        /**
+         * 6 attempts in a row, 100 resumes in all, backoff 0.5 s doubling up to 15 s, connect 30 s, a stalled
+         * read fails after 60 s.
+         */
         public static Options defaults() {
-            return new Options(6, Duration.ofMillis(500), Duration.ofSeconds(15), Duration.ofSeconds(30),
+            return new Options(6, 100, Duration.ofMillis(500), Duration.ofSeconds(15), Duration.ofSeconds(30),
                     Duration.ofSeconds(60));
         }
 
         public Options {
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries < 0");
+            if (maxRetries < 0 || maxResumes < 0) {
+                throw new IllegalArgumentException("maxRetries and maxResumes must not be negative");
             }
             Objects.requireNonNull(initialBackoff);
             Objects.requireNonNull(maxBackoff);
@@ -194,6 +202,10 @@ public final class ResumableHttpInputStream extends InputStream {
                     + " and cannot resume: the server sent no ETag or Last-Modified", cause);
         }
         disconnect();
+        if (reconnections >= options.maxResumes()) {
+            throw new IOException("download of " + url + " broke at byte " + position + "; giving up after "
+                    + reconnections + " resumes: " + cause.getMessage(), cause);
+        }
         int failures = failuresSoFar;
         while (true) {
             if (failures > options.maxRetries()) {

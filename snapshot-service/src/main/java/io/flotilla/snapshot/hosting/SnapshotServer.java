@@ -64,6 +64,7 @@ public final class SnapshotServer implements AutoCloseable {
     private final ExecutorService executor;
     private final ObjectMapper json = new ObjectMapper();
     private final PrintStream log;
+    private boolean closed;
 
     /**
      * Starts serving.
@@ -102,13 +103,22 @@ public final class SnapshotServer implements AutoCloseable {
         return URI.create("http://" + host + ":" + a.getPort());
     }
 
+    /** The socket address listened on. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
     /** The port listened on. */
     public int port() {
         return server.getAddress().getPort();
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         server.stop(0);
         executor.shutdownNow();
         try {
