@@ -64,7 +64,7 @@ public final class SnapshotServer implements AutoCloseable {
     private final ExecutorService executor;
     private final ObjectMapper json = new ObjectMapper();
     private final PrintStream log;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * Starts serving.
@@ -146,7 +146,7 @@ public final class SnapshotServer implements AutoCloseable {
             route(ex, segments);
         } catch (IOException e) {
             // mostly a client that went away mid-download; nothing to answer
-            if (!isBrokenPipe(e)) {
+            if (!closed && !isBrokenPipe(e)) {
                 log.println("snapshot-server: " + ex.getRequestMethod() + " " + ex.getRequestURI() + ": " + e);
             }
         } catch (RuntimeException e) {
