@@ -74,6 +74,8 @@ public final class SnapshotServerCommand implements Callable<Integer> {
             return 2;
         }
         SnapshotCatalog catalog = new SnapshotCatalog(dir, new SnapshotFileInspector(), err);
+        // read every header and checksum now: unreadable files are reported at start, the first request is quick
+        int listed = catalog.list().size();
         PeriodicExporter periodic = null;
         if (exportFrom != null) {
             err.println("flotilla snapshot-server: --export-from needs `flotilla snapshot export` (not in this build yet)");
@@ -98,7 +100,7 @@ public final class SnapshotServerCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         String url = s.uri().toString();
         PrintStream out = System.out;
-        out.println("Serving the snapshots of " + dir.toAbsolutePath() + " on " + url);
+        out.println("Serving the " + listed + " snapshots of " + dir.toAbsolutePath() + " on " + url);
         out.println("  curl -s " + url + "/index.json");
         out.println("  flotilla snapshot import " + url + "/latest/<sr1>/full --data-dir DIR");
         if (p != null) {
