@@ -620,29 +620,48 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
 
     @Override
     public EventHandler<State, RollupEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState()
-                .onEvent(RollupOriginated.class, (s, e) -> new State(true, e.originationLevel(), e.pvmVersion(),
+        return newEventHandlerBuilder().forAnyState().onAnyEvent(RollupEntity::apply);
+    }
+
+    /**
+     * The entity's state after replaying {@code events} on {@code from} (null: before origination), without an actor:
+     * the same fold as the event handler, so a snapshot export can read a stopped node's journal.
+     */
+    public static RollupSnapshot replay(RollupSnapshot from, Iterable<? extends RollupEvent> events) {
+        State s = from == null ? State.empty() : State.fromSnapshot(from);
+        for (RollupEvent e : events) {
+            s = apply(s, e);
+        }
+        return s.toSnapshot();
+    }
+
+    private static State apply(State s, RollupEvent event) {
+        if (event instanceof RollupOriginated e) {
+            return new State(true, e.originationLevel(), e.pvmVersion(),
                         e.genesisStateHash32(), e.genesisCommitmentHash32(), e.originationLevel(),
                         e.originationL1BlockHash32(), e.genesisStateHash32(), 0, e.originationLevel(),
                         e.genesisCommitmentHash32(), 0, -1, e.originationLevel(), e.genesisCommitmentHash32(), null,
-                        e.originationLevel()))
-                .onEvent(L2BlockProduced.class, (s, e) -> {
-                    State n = s.withHead(e.level(), e.l1BlockHash32(), e.stateHash32(), e.totalTicks(), null);
-                    byte[] commitment = e.commitmentHash32OrNull();
-                    return commitment == null ? n : n.withLastCommitment(e.level(), commitment, e.totalTicks());
-                })
-                // persisted right after the L2BlockProduced of the level at which the PVM got stuck
-                .onEvent(RollupStuck.class, (s, e) -> s.withStuck(e.reason()))
-                .onEvent(Reverted.class, (s, e) -> s.withHead(e.toLevel(), e.l1BlockHash32(), e.stateHash32(),
-                                e.totalTicks(), null)
-                        .withLastCommitment(e.lastCommitmentLevel(), e.lastCommitmentHash32(),
-                                e.lastCommitmentTotalTicks())
-                        .withPublished(Math.min(s.lastPublishedLevel(), e.toLevel())))
-                .onEvent(CommitmentPublished.class, (s, e) -> s.withPublished(Math.max(s.lastPublishedLevel(),
-                        e.inboxLevel())))
-                .onEvent(LccUpdated.class, (s, e) -> s.withLcc(e.inboxLevel(), e.commitmentHash32()))
-                .onEvent(OutboxHandled.class, (s, e) -> s.withOutboxHandled(e.outboxLevel()))
-                .build();
+                        e.originationLevel());
+        } else if (event instanceof L2BlockProduced e) {
+            State n = s.withHead(e.level(), e.l1BlockHash32(), e.stateHash32(), e.totalTicks(), null);
+            byte[] commitment = e.commitmentHash32OrNull();
+            return commitment == null ? n : n.withLastCommitment(e.level(), commitment, e.totalTicks());
+        } else if (event instanceof RollupStuck e) {
+            // persisted right after the L2BlockProduced of the level at which the PVM got stuck
+            return s.withStuck(e.reason());
+        } else if (event instanceof Reverted e) {
+            return s.withHead(e.toLevel(), e.l1BlockHash32(), e.stateHash32(), e.totalTicks(), null)
+                    .withLastCommitment(e.lastCommitmentLevel(), e.lastCommitmentHash32(),
+                            e.lastCommitmentTotalTicks())
+                    .withPublished(Math.min(s.lastPublishedLevel(), e.toLevel()));
+        } else if (event instanceof CommitmentPublished e) {
+            return s.withPublished(Math.max(s.lastPublishedLevel(), e.inboxLevel()));
+        } else if (event instanceof LccUpdated e) {
+            return s.withLcc(e.inboxLevel(), e.commitmentHash32());
+        } else if (event instanceof OutboxHandled e) {
+            return s.withOutboxHandled(e.outboxLevel());
+        }
+        throw new IllegalStateException("unknown rollup event " + event.getClass().getName());
     }
 
     // ------------------------------------------------------------------ wire format of cross-node messages
