@@ -1,5 +1,7 @@
 package io.flotilla.node;
 
+import io.flotilla.snapshot.Compression;
+import io.flotilla.snapshot.NodeExports;
 import io.flotilla.snapshot.hosting.PeriodicExporter;
 import io.flotilla.snapshot.hosting.SnapshotCatalog;
 import io.flotilla.snapshot.hosting.SnapshotFileInspector;
@@ -43,6 +45,13 @@ public final class SnapshotServerCommand implements Callable<Integer> {
     @Option(names = "--export-from", paramLabel = "DATA_DIR", description = "a node's data directory to export from")
     Path exportFrom;
 
+    @Option(names = "--rollup", paramLabel = "SR1", description = "the rollup to export, when the node serves several")
+    String rollup;
+
+    @Option(names = "--compress", defaultValue = "zstd",
+            description = "compression of the exports: zstd, gzip or none (default: ${DEFAULT-VALUE})")
+    String compress;
+
     @Option(names = "--every", paramLabel = "N_LEVELS", defaultValue = "100",
             description = "export when the node is N levels past the newest snapshot here (default: ${DEFAULT-VALUE})")
     int every;
@@ -78,8 +87,14 @@ public final class SnapshotServerCommand implements Callable<Integer> {
         int listed = catalog.list().size();
         PeriodicExporter periodic = null;
         if (exportFrom != null) {
-            err.println("flotilla snapshot-server: --export-from needs `flotilla snapshot export` (not in this build yet)");
-            return 2;
+            try {
+                String sr1 = NodeExports.rollup(exportFrom, rollup);
+                periodic = new PeriodicExporter(catalog, every, keep, NodeExports.headLevel(exportFrom, sr1),
+                        NodeExports.finalizedExport(exportFrom, sr1, Compression.fromLabel(compress)), err);
+            } catch (RuntimeException e) {
+                err.println("flotilla snapshot-server: " + e.getMessage());
+                return 2;
+            }
         }
         SnapshotServer s;
         try {

@@ -64,6 +64,9 @@ public final class SnapshotSource {
             return ResumableHttpInputStream.open(uri, options, progress);
         }
         Path file = Path.of(fileOrUrlOrDash);
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no snapshot file");
+        }
         if (Files.isDirectory(file)) {
             throw new IOException(file + " is a directory, not a snapshot file");
         }
@@ -73,6 +76,25 @@ public final class SnapshotSource {
             return progress.wrap(in);
         }
         return in;
+    }
+
+    /**
+     * A source for {@link SnapshotImporter}: a file, {@code -} or an http(s) URL, opened when the import starts.
+     *
+     * @param progress counts the bytes read (download or file), may be null
+     */
+    public static SnapshotImporter.Source importerSource(String location, Progress progress) {
+        return new SnapshotImporter.Source() {
+            @Override
+            public InputStream open() throws IOException {
+                return SnapshotSource.open(location, progress);
+            }
+
+            @Override
+            public String describe() {
+                return location.equals("-") ? "standard input" : location;
+            }
+        };
     }
 
     /** True for {@code http://} and {@code https://} locations. */
