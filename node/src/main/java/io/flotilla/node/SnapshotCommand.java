@@ -73,6 +73,9 @@ public final class SnapshotCommand implements Runnable {
             PrintStream err = System.err;
             try {
                 Path output = file != null ? file : (dest != null ? dest : Path.of("."));
+                if (file == null) {
+                    java.nio.file.Files.createDirectories(output);
+                }
                 SnapshotExporter.Options o = new SnapshotExporter.Options(dataDir, output, rollup, level, compact,
                         Compression.fromLabel(compress), !noCheck, remote(l1Endpoint), null);
                 SnapshotExporter.Result r = SnapshotExporter.export(o);
@@ -81,7 +84,7 @@ public final class SnapshotCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "size: %d bytes (%s); consistent cut %.1f ms, write %.0f ms, check %.0f ms%n",
                         r.bytes(), o.compression().label(), r.cutMillis(), r.writeMillis(), r.checkMillis());
                 return 0;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.io.IOException e) {
                 err.println("flotilla snapshot export: " + e.getMessage());
                 return 1;
             }

@@ -52,8 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SnapshotTest {
     static final Duration WAIT = Duration.ofSeconds(60);
-    /** A commitment every 4 levels, cementable 10 levels after publication: a few commitments stay above the LCC. */
-    static final L1Source.SandboxConstants SMALL = new L1Source.SandboxConstants(4, 10, Duration.ofSeconds(1));
+    /** A commitment every 4 levels, cementable 20 levels after publication: several commitments stay above the LCC. */
+    static final L1Source.SandboxConstants SMALL = new L1Source.SandboxConstants(4, 20, Duration.ofSeconds(1));
 
     @TempDir
     static Path tmp;
@@ -80,14 +80,14 @@ class SnapshotTest {
         for (int i = 0; i < 80; i++) {
             RollupEntity.Status s = status(source);
             if (s.lccLevel() >= origination + 2 * SMALL.commitmentPeriod()
-                    && s.lastCommitmentLevel() >= s.lccLevel() + 2 * SMALL.commitmentPeriod()) {
+                    && s.lastCommitmentLevel() >= s.lccLevel() + 4 * SMALL.commitmentPeriod()) {
                 break;
             }
             produce(i);
         }
         RollupEntity.Status s = status(source);
         assertTrue(s.lccLevel() >= origination + 2 * SMALL.commitmentPeriod(), s.toString());
-        assertTrue(s.lastCommitmentLevel() >= s.lccLevel() + 2 * SMALL.commitmentPeriod(), s.toString());
+        assertTrue(s.lastCommitmentLevel() >= s.lccLevel() + 4 * SMALL.commitmentPeriod(), s.toString());
         // the finalized level (L1 head - 2) then covers that last commitment, published in the block after it
         for (int i = 0; i < 3; i++) {
             produce(100 + i);
@@ -133,8 +133,8 @@ class SnapshotTest {
     void exportFromTheRunningNodeImportAndContinueToTheSameStates() throws Exception {
         int before = status(source).headLevel();
         // finalized (the default level): its last commitment is published on L1
-        SnapshotExporter.Result r = SnapshotExporter.export(SnapshotExporter.Options.of(sourceDir, tmp.resolve("exports"))
-                .withL1(l1));
+        SnapshotExporter.Result r = SnapshotExporter.export(SnapshotExporter.Options.of(sourceDir,
+                Files.createDirectories(tmp.resolve("exports"))).withL1(l1));
         assertTrue(r.file().getFileName().toString().startsWith("snapshot-" + rollup.substring(0, 13) + "-"));
         assertTrue(r.file().getFileName().toString().endsWith(".archive"));
         assertTrue(r.header().headLevel() >= before - 2, r.header() + " vs head " + before);
@@ -321,9 +321,14 @@ class SnapshotTest {
         return Hash.fromBytes(b);
     }
 
-    /** The levels of the blocks with a commitment, in order. */
+    /** The blocks with a commitment above L1's LCC (the other tests move it) and below the snapshot's last one. */
     static List<L2Block> committed() throws IOException {
-        return blocks().stream().filter(b -> b.commitment().isPresent()).toList();
+        int lcc = l1.lastCementedCommitment(rollup).orElseThrow().inboxLevel();
+        List<L2Block> all = blocks().stream().filter(b -> b.commitment().isPresent()).toList();
+        List<L2Block> between = all.stream().filter(b -> b.level() > lcc && b.level() < all.get(all.size() - 1).level())
+                .toList();
+        assertFalse(between.isEmpty(), "no commitment between the LCC " + lcc + " and the last one");
+        return between;
     }
 
     @Test
@@ -381,8 +386,7 @@ class SnapshotTest {
 
     @Test
     void aBrokenCommitmentChainIsRefused() throws Exception {
-        List<L2Block> committed = committed();
-        Hash beforeLast = committed.get(committed.size() - 2).commitment().orElseThrow();
+        Hash beforeLast = committed().get(0).commitment().orElseThrow();
         byte[] tampered = rewrite(h -> h, (name, data) -> {
             if (!ArchiveLayout.streamOf(name).equals(ArchiveLayout.COMMITMENTS)) {
                 return data;
@@ -408,8 +412,7 @@ class SnapshotTest {
 
     @Test
     void aBlockWhoseCommitmentLiesIsRefused() throws Exception {
-        List<L2Block> committed = committed();
-        int level = committed.get(committed.size() - 2).level();
+        int level = committed().get(0).level();
         assertRefused(withBlocks(b -> b.level() == level ? with(b, b.inboxHash(), b.stateHash(), Optional.of(junk(4))) : b),
                 ImportCheck.BLOCKS, "commitment");
     }
@@ -440,7 +443,57 @@ class SnapshotTest {
         assertRefused(corrupted, ImportCheck.ARCHIVE, "corrupted-node");
         // a flipped byte in a tar header
         byte[] header = bytes.clone();
-        header[SnapshotHeader.LENGTH + 512 * 3 + 10] ^= 0x11;
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf(ArchiveLayout.BLOCKS + ".000000");
+        assertTrue(at > SnapshotHeader.LENGTH);
+        header[at + 3] ^= 0x11;
         assertRefused(header, ImportCheck.ARCHIVE, "corrupted-tar");
+    }
+
+    @Test
+    void theCommandLine() throws Exception {
+        try (io.flotilla.actors.l1.SandboxL1Server server = io.flotilla.actors.l1.SandboxL1Server.start(l1, 0)) {
+            String endpoint = server.uri().toString();
+            String level = Integer.toString(plainHeader.headLevel());
+            CliTest.Result export = CliTest.cli("snapshot", "export", "--data-dir", sourceDir.toString(), "--dest",
+                    tmp.resolve("cli").toString(), "--level", level, "--compress", "gzip", "-E", endpoint);
+            assertEquals(0, export.code(), export.err());
+            String name = SnapshotHeader.defaultFileName(plainHeader.rollup(), plainHeader.headLevel(),
+                    plainHeader.historyMode());
+            Path file = tmp.resolve("cli").resolve(name);
+            assertTrue(export.out().contains("snapshot written: " + file), export.out());
+
+            CliTest.Result info = CliTest.cli("snapshot", "info", file.toString());
+            assertEquals(0, info.code(), info.err());
+            assertTrue(info.out().contains("head level: " + level), info.out());
+            assertTrue(info.out().contains("rollup address: " + rollup), info.out());
+            assertTrue(info.out().contains("history mode: archive"), info.out());
+            assertTrue(info.out().contains("compression: gzip"), info.out());
+
+            Path target = tmp.resolve("cli-import");
+            CliTest.Result noL1 = CliTest.cli("snapshot", "import", file.toString(), "--data-dir", target.toString());
+            assertEquals(2, noL1.code());
+            assertTrue(noL1.err().contains("-E"), noL1.err());
+            assertFalse(Files.exists(target));
+
+            CliTest.Result ok = CliTest.cli("snapshot", "import", file.toString(), "-E", endpoint, "--data-dir",
+                    target.toString());
+            assertEquals(0, ok.code(), ok.err());
+            assertTrue(ok.out().contains("compression: gzip"), ok.out());
+            CliTest.Result populated = CliTest.cli("snapshot", "import", file.toString(), "-E", endpoint, "--data-dir",
+                    target.toString());
+            assertEquals(1, populated.code());
+            assertTrue(populated.err().contains("--force"), populated.err());
+            CliTest.Result stale = CliTest.cli("snapshot", "import", file.toString(), "-E", endpoint, "--data-dir",
+                    target.toString(), "--force");
+            assertEquals(1, stale.code());
+            assertTrue(stale.err().contains(ImportCheck.HEAD_NEWER.title()) && stale.err().contains("unchanged"),
+                    stale.err());
+
+            CliTest.Result noCheck = CliTest.cli("snapshot", "import", "--no-check", file.toString(), "--data-dir",
+                    tmp.resolve("cli-no-check").toString());
+            assertEquals(0, noCheck.code(), noCheck.err());
+            CliTest.Result missing = CliTest.cli("snapshot", "info", tmp.resolve("nope").toString());
+            assertEquals(1, missing.code());
+        }
     }
 }

@@ -36,10 +36,37 @@ final class RollupJournal {
 
     /** The rollups with a journal in {@code dataDir}. */
     static List<String> rollups(Path dataDir) {
-        List<String> out = new ArrayList<>();
         if (!exists(dataDir)) {
-            return out;
+            return new ArrayList<>();
         }
+        try {
+            return rollupsDirect(dataDir);
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof SQLException s) || !inUse(s)) {
+                throw e;
+            }
+        }
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("flotilla-journal-copy-");
+            Files.createDirectories(tmp.resolve("journal"));
+            Files.copy(dataDir.resolve("journal").resolve("journal.mv.db"), tmp.resolve("journal").resolve("journal.mv.db"));
+            return rollupsDirect(tmp);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot copy the journal in " + dataDir + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    SnapshotExporter.deleteRecursively(tmp);
+                } catch (java.io.IOException e) {
+                    // a temporary copy: nothing to lose
+                }
+            }
+        }
+    }
+
+    private static List<String> rollupsDirect(Path dataDir) {
+        List<String> out = new ArrayList<>();
         try (Connection c = connect(dataDir);
              PreparedStatement st = c.prepareStatement("SELECT DISTINCT \"persistence_id\" FROM \"event_journal\" "
                      + "UNION SELECT DISTINCT \"persistence_id\" FROM \"snapshot\"")) {
@@ -64,6 +91,49 @@ final class RollupJournal {
         if (!exists(dataDir)) {
             return null;
         }
+        try {
+            return readDirect(dataDir, rollup);
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof SQLException s) || !inUse(s)) {
+                throw e;
+            }
+            return readCopy(dataDir, rollup);
+        }
+    }
+
+    private static boolean inUse(SQLException e) {
+        // H2: "Database may be already in use" (90020), the file lock of a node running in another process
+        return e.getErrorCode() == 90020 || String.valueOf(e.getMessage()).contains("already in use");
+    }
+
+    /**
+     * A node in another process holds the journal's file lock: read a copy of the file. H2's MVStore appends
+     * synced chunks and opens a file at its newest complete one, so the copy shows the journal as of some
+     * instant during the copy (at worst a little older than the chain and context views opened after it,
+     * which is all the export needs: it never goes above the journaled head).
+     */
+    private static Recorded readCopy(Path dataDir, String rollup) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("flotilla-journal-copy-");
+            Files.createDirectories(tmp.resolve("journal"));
+            Files.copy(dataDir.resolve("journal").resolve("journal.mv.db"), tmp.resolve("journal").resolve("journal.mv.db"));
+            return readDirect(tmp, rollup);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot copy the journal of the running node in " + dataDir + ": "
+                    + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    SnapshotExporter.deleteRecursively(tmp);
+                } catch (java.io.IOException e) {
+                    // a temporary copy: nothing to lose
+                }
+            }
+        }
+    }
+
+    private static Recorded readDirect(Path dataDir, String rollup) {
         KryoSerializer kryo = new KryoSerializer();
         String pid = PERSISTENCE_PREFIX + rollup;
         try (Connection c = connect(dataDir)) {

@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * {@code flotilla snapshot export}: writes one rollup of a data directory as {@code header + tar}, compressed.
  *
  * <p>It works on a stopped data directory and on one a node is running on, without stopping or blocking it. The
- * consistent cut is: read the rollup entity's state from the journal (a running node serves its H2 journal to
- * other processes, see {@code EmbeddedJournal}), then open the L2 chain and the context store read-only (RocksDB
+ * consistent cut is: read the rollup entity's state from the journal (a copy of the H2 file when a node in
+ * another process holds its lock, see {@link RollupJournal}), then open the L2 chain and the context store read-only (RocksDB
  * lets a reader open a database a writer holds; the view is fixed at open time). A node writes tree nodes, then
  * the L2 block, then the journal event, so every block at or below the journaled head is in both views. The cut
  * is timed and logged; writing, compression and the integrity check (a full import into a temporary directory)

@@ -417,7 +417,8 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
         String operator = services.operatorOf().apply(address);
         for (L1Operation op : block.operations()) {
             if (op instanceof L1Operation.Publish p && address.equals(p.rollup()) && isHash(p.commitmentHash())
-                    && p.inboxLevel() >= 0 && operator.equals(p.source())) {
+                    // an observer has no operator: no publication is its own
+                    && p.inboxLevel() >= 0 && p.source().equals(operator)) {
                 out.add(new CommitmentPublished(p.commitmentHash(), p.inboxLevel(), block.level()));
             } else if (op instanceof L1Operation.Cement c && address.equals(c.rollup()) && isHash(c.commitmentHash())
                     && c.inboxLevel() >= 0) {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Snapshot export / import throughput (issue 7) against `tar | zstd` and `zstd -d | tar -x` on the same stores in
+# the same run, the compact size ratio, and the node's block latency before and during an export. See SnapshotBench.
+#
+#   load-tests/bench-snapshot.sh [--no-build] [--levels N] [--payload BYTES] [--record]
+#
+# --record appends a dated section to load-tests/RESULTS.md. Needs `tar` and `zstd`. Environment: JAVA_OPTS.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+build=1; args=()
+for a in "$@"; do
+  case "$a" in
+    --no-build) build=0 ;;
+    *) args+=("$a") ;;
+  esac
+done
+if [ "$build" = 1 ]; then
+  # package (never install): the reactor resolves the sibling modules from their target/ directories
+  (cd "$root" && mvn -q -o package -pl load-tests -am -DskipTests)
+fi
+CP="$here/target/classes:$(cat "$here/target/classpath.txt")"
+cd "$root"
+# shellcheck disable=SC2086
+exec java -Xss4m ${JAVA_OPTS:--Xmx3g} -cp "$CP" \
+    -Dsnapshotbench.results="$here/RESULTS.md" io.flotilla.loadtests.snapshot.SnapshotBench "${args[@]}"

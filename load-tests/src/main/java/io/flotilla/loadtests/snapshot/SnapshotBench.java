@@ -1,0 +1,203 @@
+package io.flotilla.loadtests.snapshot;
+
+import io.flotilla.actors.l1.L1Operation;
+import io.flotilla.actors.l1.L1Source;
+import io.flotilla.actors.l1.SandboxAccounts;
+import io.flotilla.actors.l1.SandboxL1;
+import io.flotilla.node.DemoNode;
+import io.flotilla.node.NodeRuntime;
+import io.flotilla.node.NodeStores;
+import io.flotilla.snapshot.Compression;
+import io.flotilla.snapshot.SnapshotExporter;
+import io.flotilla.snapshot.SnapshotImporter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Snapshot throughput (issue 7): a node (echo kernel in operator mode, embedded stores, manual sandbox L1) runs
+ * {@code --levels} levels with one {@code --payload}-byte message each; then, while it keeps making blocks, the
+ * snapshot is exported (zstd), checked, imported, and exported compact; {@code tar | zstd -3 -T1} and
+ * {@code zstd -d | tar -x} over the same stores in the same run are the baseline. The node's block latency (L1 block
+ * made to L2 block evaluated) before and during the export shows whether the export blocks it.
+ *
+ * <pre>load-tests/bench-snapshot.sh [--levels N] [--payload BYTES] [--record]</pre>
+ */
+public final class SnapshotBench {
+    private SnapshotBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int levels = 400;
+        int payload = 2048;
+        boolean record = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--levels" -> levels = Integer.parseInt(args[++i]);
+                case "--payload" -> payload = Integer.parseInt(args[++i]);
+                case "--record" -> record = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path work = Files.createTempDirectory("snapshot-bench-");
+        Path data = work.resolve("data");
+        SandboxL1 l1 = new SandboxL1(SandboxL1.Config.manualMode()
+                .withConstants(new L1Source.SandboxConstants(20, 40, Duration.ofSeconds(1))));
+        NodeRuntime.Options options = new NodeRuntime.Options(data, "127.0.0.1", 0, NodeRuntime.HistoryMode.ARCHIVE,
+                Duration.ofMillis(50));
+        NodeRuntime node = DemoNode.start(options, l1, false, NodeStores.embedded(data, l1));
+        String rollup = node.fleet().rollups().get(0);
+        String source = SandboxAccounts.bootstrap(2).address();
+        System.out.printf("running %d levels with a %d-byte message each...%n", levels, payload);
+        for (int i = 0; i < levels; i++) {
+            l1.inject(L1Operation.addMessages(source, List.of(message(i, payload)))).orThrow();
+            awaitHead(node, rollup, l1.produceBlock().level());
+        }
+        long storeBytes = size(data.resolve("context")) + size(data.resolve("chain"));
+
+        // the node keeps making blocks; its latency before and during the export
+        List<double[]> latencies = Collections.synchronizedList(new ArrayList<>());
+        Thread producer = new Thread(() -> {
+            int i = levels;
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    long t0 = System.nanoTime();
+                    l1.inject(L1Operation.addMessages(source, List.of(message(i++, payload)))).orThrow();
+                    awaitHead(node, rollup, l1.produceBlock().level());
+                    latencies.add(new double[] {t0, (System.nanoTime() - t0) / 1e6});
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    System.err.println("producer: " + e);
+                    return;
+                }
+            }
+        }, "bench-producer");
+        producer.start();
+        Thread.sleep(3000);
+        long exportStart = System.nanoTime();
+        SnapshotExporter.Result full = SnapshotExporter.export(SnapshotExporter.Options.of(data,
+                Files.createDirectories(work.resolve("full"))).withLevel("head").withCheck(false));
+        long exportEnd = System.nanoTime();
+        Thread.sleep(2000);
+        producer.interrupt();
+        producer.join();
+        SnapshotExporter.Result checked = SnapshotExporter.export(SnapshotExporter.Options.of(data,
+                Files.createDirectories(work.resolve("checked"))).withLevel(Integer.toString(full.header().headLevel()))
+                .withL1(l1));
+        SnapshotExporter.Result compact = SnapshotExporter.export(SnapshotExporter.Options.of(data,
+                Files.createDirectories(work.resolve("compact"))).withLevel(Integer.toString(full.header().headLevel()))
+                .withCompact(true).withCheck(false));
+        node.close();
+
+        double tarMs = shell("tar -cf - -C " + data + " context chain | zstd -3 -T1 -q -c > " + work.resolve("dirs.tar.zst"));
+        long tarBytes = Files.size(work.resolve("dirs.tar.zst"));
+        Files.createDirectories(work.resolve("untar"));
+        double untarMs = shell("zstd -d -q -c " + work.resolve("dirs.tar.zst") + " | tar -xf - -C " + work.resolve("untar"));
+        SnapshotImporter.Result imported = SnapshotImporter.importSnapshot(new SnapshotImporter.Options(
+                SnapshotImporter.Source.file(full.file()), work.resolve("imported"), l1, false, true));
+        SnapshotImporter.Result importedCompact = SnapshotImporter.importSnapshot(new SnapshotImporter.Options(
+                SnapshotImporter.Source.file(compact.file()), work.resolve("imported-compact"), l1, false, true));
+        l1.close();
+
+        List<Double> before = new ArrayList<>();
+        List<Double> during = new ArrayList<>();
+        synchronized (latencies) {
+            for (double[] l : latencies) {
+                boolean overlaps = l[0] < exportEnd && l[0] + l[1] * 1e6 > exportStart;
+                (overlaps ? during : before).add(l[1]);
+            }
+        }
+        double mb = storeBytes / 1e6;
+        String row = String.format(Locale.ROOT,
+                "| %d | %d B | %.1f MB | %.1f MB | %.0f ms (%.1f MB/s) | %.0f ms (%.1f MB/s) | %.2fx | %.1f ms | %.0f ms "
+                        + "| %.0f ms (%.1f MB/s) | %.0f ms (%.1f MB/s) | %.1f MB | %.2fx | %.0f ms (%d levels replayed) "
+                        + "| %.0f / %.0f ms | %.0f / %.0f ms (%d blocks) |",
+                levels, payload, mb, full.bytes() / 1e6, full.writeMillis(), mb / (full.writeMillis() / 1e3), tarMs,
+                mb / (tarMs / 1e3), tarMs / (full.cutMillis() + full.writeMillis()), full.cutMillis(),
+                checked.checkMillis(), imported.millis(), mb / (imported.millis() / 1e3), untarMs,
+                mb / (untarMs / 1e3), compact.bytes() / 1e6, (double) full.bytes() / compact.bytes(),
+                importedCompact.millis(), importedCompact.replayedLevels(), median(before), max(before),
+                median(during), max(during), during.size());
+        String header = "| levels | payload | stores (context+chain) | snapshot (zstd) | export | tar \\| zstd -3 -T1 "
+                + "| export speed vs tar\\|zstd | consistent cut | check | import (all checks) | zstd -d \\| tar -x "
+                + "| compact snapshot | full/compact | compact import | node block latency p50/max before "
+                + "| p50/max during export |\n|" + "---|".repeat(16);
+        System.out.println(header);
+        System.out.println(row);
+        System.out.printf("tar|zstd archive %.1f MB; files in %s%n", tarBytes / 1e6, work);
+        if (record) {
+            Path results = Path.of(System.getProperty("snapshotbench.results", "load-tests/RESULTS.md"));
+            String section = "\n## Snapshot export / import (" + Instant.now().toString().substring(0, 16)
+                    + "Z, `load-tests/bench-snapshot.sh --levels " + levels + " --payload " + payload + " --record`)\n\n"
+                    + header + "\n" + row + "\n";
+            Files.writeString(results, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
+        deleteRecursively(work);
+    }
+
+    static byte[] message(int i, int size) {
+        byte[] b = new byte[size];
+        // half repetitive, half varied: neither incompressible nor trivially compressible
+        for (int j = 0; j < size; j++) {
+            b[j] = (byte) (j < size / 2 ? 'a' + (j % 26) : (i * 31 + j * 17) ^ (j >>> 3));
+        }
+        return b;
+    }
+
+    static void awaitHead(NodeRuntime node, String rollup, int level) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (node.fleet().status(rollup).toCompletableFuture().get(30, TimeUnit.SECONDS).headLevel() < level) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("level " + level + " not evaluated in 120 s");
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    static double shell(String command) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("bash", "-c", "set -o pipefail; " + command).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("failed: " + command);
+        }
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    static long size(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    static double median(List<Double> xs) {
+        if (xs.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    static double max(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    static void deleteRecursively(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}
