@@ -126,7 +126,7 @@ public final class PeriodicExporter implements AutoCloseable {
         SnapshotCatalog.publish(written, target);
         SnapshotCatalog.writeSidecar(target, sha);
         lastLevel = level;
-        log.println("snapshot-server: exported " + target.getFileName() + " (level " + level + ")");
+        log.println("snapshot-server: exported " + target.getFileName() + " (node at level " + level + ")");
         prune();
         return target;
     }
