@@ -16,10 +16,12 @@ for a in "$@"; do
   esac
 done
 if [ "$build" = 1 ]; then
-  # package (never install): the reactor resolves the sibling modules from their target/ directories
-  (cd "$root" && mvn -q -o package -pl load-tests -am -DskipTests)
+  # compile only (never install): in one reactor session the sibling modules resolve to their target/classes
+  (cd "$root" && mvn -q -o compile dependency:build-classpath -pl load-tests -am -Dmdep.outputFile=target/classpath.txt)
 fi
-CP="$here/target/classes:$(cat "$here/target/classpath.txt")"
+CP="$here/target/classes"
+for m in pvm persistence actors http-api snapshot-service node; do CP="$CP:$root/$m/target/classes"; done
+CP="$CP:$(cat "$here/target/classpath.txt")"
 cd "$root"
 # shellcheck disable=SC2086
 exec java -Xss4m ${JAVA_OPTS:--Xmx3g} -cp "$CP" \

@@ -66,12 +66,14 @@ public final class SnapshotBench {
 
         // the node keeps making blocks; its latency before and during the export
         List<double[]> latencies = Collections.synchronizedList(new ArrayList<>());
+        final int firstMessage = levels;
+        final int size = payload;
         Thread producer = new Thread(() -> {
-            int i = levels;
+            int i = firstMessage;
             while (!Thread.currentThread().isInterrupted()) {
                 try {
                     long t0 = System.nanoTime();
-                    l1.inject(L1Operation.addMessages(source, List.of(message(i++, payload)))).orThrow();
+                    l1.inject(L1Operation.addMessages(source, List.of(message(i++, size)))).orThrow();
                     awaitHead(node, rollup, l1.produceBlock().level());
                     latencies.add(new double[] {t0, (System.nanoTime() - t0) / 1e6});
                     Thread.sleep(100);
