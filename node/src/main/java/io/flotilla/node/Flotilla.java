@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "flotilla", mixinStandardHelpOptions = true, versionProvider = Flotilla.Version.class,
         description = "A clustered node for WebAssembly smart rollups (Tezos wasm_2_0_0 kernels).",
         subcommands = {RunCommand.class, InitCommand.class, L1SandboxCommand.class, ClientCommand.class,
-            DebuggerCommand.class, SnapshotCommand.class, CommandLine.HelpCommand.class})
+            DebuggerCommand.class, SnapshotCommand.class, SnapshotServerCommand.class, CommandLine.HelpCommand.class})
 public final class Flotilla implements Runnable {
 
     static final String VERSION = "0.1.0-SNAPSHOT";

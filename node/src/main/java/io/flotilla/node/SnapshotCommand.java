@@ -4,6 +4,8 @@ import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.l1.RemoteSandboxL1;
 import io.flotilla.snapshot.Compression;
 import io.flotilla.snapshot.ImportCheckException;
+import io.flotilla.snapshot.Progress;
+import io.flotilla.snapshot.SnapshotSource;
 import io.flotilla.snapshot.SnapshotExporter;
 import io.flotilla.snapshot.SnapshotFormatException;
 import io.flotilla.snapshot.SnapshotImporter;
@@ -94,7 +96,7 @@ public final class SnapshotCommand implements Runnable {
             description = {"Imports a snapshot into a data directory after checking it (octez-compat.md). "
                     + "A failed import leaves the data directory unchanged."})
     static final class Import implements Callable<Integer> {
-        @Parameters(paramLabel = "FILE|-", description = "the snapshot file, or - for standard input")
+        @Parameters(paramLabel = "FILE|URL|-", description = "the snapshot file, an http(s) URL, or - for standard input")
         String source;
 
         @Option(names = {"-E", "--l1-endpoint"}, paramLabel = "URL",
@@ -117,12 +119,13 @@ public final class SnapshotCommand implements Runnable {
                 err.println("flotilla snapshot import: -E L1_ENDPOINT is required for the checks (or --no-check)");
                 return 2;
             }
-            SnapshotImporter.Source src = "-".equals(source)
-                    ? SnapshotImporter.Source.stream(System.in, "standard input")
-                    : SnapshotImporter.Source.file(Path.of(source));
-            try {
+            // a file, - or an http(s) URL (a download that resumes after a dropped connection), with progress
+            Progress progress = Progress.forTerminal("import");
+            SnapshotImporter.Source src = SnapshotSource.importerSource(source, progress);
+            try (progress) {
                 SnapshotImporter.Result r = SnapshotImporter.importSnapshot(new SnapshotImporter.Options(src,
                         dataDir, remote(l1Endpoint), force, !noCheck));
+                progress.close();
                 System.out.println("snapshot imported into " + dataDir.toAbsolutePath());
                 Path config = dataDir.resolve(NodeConfig.FILE);
                 if (!java.nio.file.Files.exists(config)) {
