@@ -18,7 +18,7 @@ for a in "$@"; do
   esac
 done
 if [ "$build" = 1 ]; then
-  (cd "$root" && mvn -q -o install -DskipTests)
+  (cd "$root" && mvn -q -o package -DskipTests -pl load-tests -am)
 fi
 CP="$here/target/classes:$(cat "$here/target/classpath.txt")"
 cd "$root"

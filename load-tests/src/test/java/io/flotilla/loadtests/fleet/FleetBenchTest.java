@@ -22,4 +22,40 @@ class FleetBenchTest {
         String table = FleetBench.table(o, r);
         assertTrue(table.contains("| 5 | 5 | counter | memory |"), table);
     }
+
+    /** The short form of `flotilla bench compute`: the compute-heavy kernel on embedded stores. */
+    @Test
+    void computeKernelOnEmbeddedStores() throws Exception {
+        FleetBench.Options o = new FleetBench.Options(2, 3, "compute", true, 1, false, null, Duration.ofSeconds(1));
+        FleetBench.Result r = FleetBench.run(o, System.out);
+        assertEquals(6, r.rollupLevels());
+        assertEquals(0, r.stateMismatches(), "the fleet's final states are the bare PVM's");
+        // every level rewrites /state and /buffer, so every rollup-level stores new tree nodes
+        assertTrue(r.contextNodes() >= r.rollupLevels(), "context nodes " + r.contextNodes());
+        assertTrue(r.contextDiskBytes() >= 0);
+        assertTrue(r.barePvmSeconds() > 0 && r.wallSeconds() > 0);
+    }
+
+    @Test
+    void computeKernelChangesItsStateEveryLevel() throws Exception {
+        try (Fleet fleet = Fleet.originate("compute", 1, false, null)) {
+            int last = fleet.l1().head().level();
+            String before = FleetBench.bareHashes(fleet.l1(), fleet.rollups(), last, 0).get(0);
+            fleet.produceLevel();
+            String after1 = FleetBench.bareHashes(fleet.l1(), fleet.rollups(), last + 1, 1).get(0);
+            fleet.produceLevel();
+            String after2 = FleetBench.bareHashes(fleet.l1(), fleet.rollups(), last + 2, 2).get(0);
+            assertNotEquals(before, after1);
+            assertNotEquals(after1, after2);
+        }
+    }
+
+    @Test
+    void badOptionsAreRefusedBeforeAnyWork() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> Fleet.kernel("nope"));
+        assertEquals(2, FleetBench.cli(new String[] {"--kernel", "nope"}, "test", false));
+        assertEquals(2, FleetBench.cli(new String[] {"--rollups", "0"}, "test", false));
+        assertEquals(2, FleetBench.cli(new String[] {"--levels"}, "test", false));
+        assertEquals(2, FleetBench.cli(new String[] {"--frobnicate"}, "test", false));
+    }
 }
