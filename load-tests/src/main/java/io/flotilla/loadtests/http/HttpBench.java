@@ -17,15 +17,16 @@ import java.util.Locale;
  * rollups at a fixed rate, plus {@code monitor_blocks} streams; it runs only during the loaded run.
  *
  * <pre>flotilla bench http [--rollups N] [--levels L] [--kernel K] [--clients C] [--rate R] [--streams S]
- *                     [--max-seconds T] [--no-record]</pre>
+ *                     [--max-seconds T] [--warmup-seconds W] [--no-record]</pre>
  */
 public final class HttpBench {
 
     /** What to run. */
     public record Options(int rollups, int levels, String kernel, int clients, double rate, int streams,
-                          Duration maxLoad, boolean record, Duration progressEvery) {
+                          Duration maxLoad, boolean record, Duration progressEvery, Duration warmUp) {
         public static Options defaults() {
-            return new Options(100, 20, "echo", 8, 5000, 4, Duration.ofSeconds(120), true, Duration.ofSeconds(5));
+            return new Options(100, 20, "echo", 8, 5000, 4, Duration.ofSeconds(120), true, Duration.ofSeconds(5),
+                    Duration.ofSeconds(10));
         }
     }
 
@@ -50,17 +51,26 @@ public final class HttpBench {
         try (Fleet fleet = Fleet.originate(o.kernel(), o.rollups(), true, null)) {
             FleetBench.warmUp(fleet.kernelBytes(), Math.min(o.rollups(), 20), o.levels());
             double setup = fleet.start(Duration.ofMinutes(10), out, "start");
+            List<String> rollups = fleet.rollups();
+            InetSocketAddress target = fleet.node().rpcAddress();
             out.printf(Locale.ROOT, "setup: %d rollups started in %.1f s; quiet run%n", o.rollups(), setup);
             Fleet.Phase before = fleet.run(o.levels(), 1, out, o.progressEvery());
             out.printf(Locale.ROOT, "quiet: %.0f rollup-levels/s; loaded run (%d clients, %.0f req/s, %d streams)%n",
                     before.rollupLevelsPerSecond(), o.clients(), o.rate(), o.streams());
             int outboxLevel = fleet.l1().head().level(); // every rollup has its L2 block (and echo its outbox) there
-            List<String> rollups = fleet.rollups();
+            // the HTTP path's first requests run in the JVM's interpreter (tens of ms): warm it up, unmeasured,
+            // on the same requests, before any measured run
+            HttpLoad warm = new HttpLoad(target, o.clients(), o.rate(), o.warmUp(),
+                    k -> requestPath(rollups, outboxLevel, k), List.of());
+            warm.start();
+            Thread.sleep(o.warmUp().toMillis());
+            HttpLoad.Report w = warm.stop();
+            out.printf(Locale.ROOT, "HTTP warm-up: %d requests, %d errors, p50 %.2f ms%n", w.requests(), w.errors(),
+                    w.latencyMillis(0.5));
             List<String> streams = new ArrayList<>();
             for (int i = 0; i < o.streams(); i++) {
                 streams.add("/rollups/" + rollups.get(i % rollups.size()) + "/global/monitor_blocks");
             }
-            InetSocketAddress target = fleet.node().rpcAddress();
             HttpLoad load = new HttpLoad(target, o.clients(), o.rate(), o.maxLoad(),
                     k -> requestPath(rollups, outboxLevel, k), streams);
             load.start();
@@ -124,6 +134,7 @@ public final class HttpBench {
         double rate = d.rate();
         int streams = d.streams();
         Duration max = d.maxLoad();
+        Duration warmUp = d.warmUp();
         boolean record = d.record();
         try {
             for (int i = 0; i < args.length; i++) {
@@ -135,12 +146,16 @@ public final class HttpBench {
                     case "--rate" -> rate = Double.parseDouble(FleetBench.value(args, ++i));
                     case "--streams" -> streams = Integer.parseInt(FleetBench.value(args, ++i));
                     case "--max-seconds" -> max = Duration.ofSeconds(Long.parseLong(FleetBench.value(args, ++i)));
+                    case "--warmup-seconds" -> warmUp = Duration.ofSeconds(Long.parseLong(FleetBench.value(args, ++i)));
                     case "--record" -> record = true;
                     case "--no-record" -> record = false;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             Fleet.kernel(kernel);
+            if (warmUp.isNegative() || warmUp.isZero()) {
+                throw new IllegalArgumentException("--warmup-seconds must be positive");
+            }
             if (rollups < 1 || levels < 1 || clients < 1 || rate <= 0 || streams < 0 || max.isNegative()
                     || max.isZero()) {
                 throw new IllegalArgumentException("--rollups, --levels, --clients, --rate and --max-seconds must be "
@@ -150,7 +165,8 @@ public final class HttpBench {
             System.err.println(commandName + ": " + e.getMessage());
             return 2;
         }
-        Options o = new Options(rollups, levels, kernel, clients, rate, streams, max, record, d.progressEvery());
+        Options o = new Options(rollups, levels, kernel, clients, rate, streams, max, record, d.progressEvery(),
+                warmUp);
         Result r = run(o, System.out);
         String table = table(o, r);
         System.out.println();

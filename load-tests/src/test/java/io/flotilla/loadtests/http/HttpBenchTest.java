@@ -13,7 +13,7 @@ class HttpBenchTest {
     @Test
     void smallFleetUnderHttpLoad() throws Exception {
         HttpBench.Options o = new HttpBench.Options(3, 4, "echo", 2, 200, 1, Duration.ofSeconds(120), false,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), Duration.ofSeconds(1));
         HttpBench.Result r = HttpBench.run(o, System.out);
         HttpLoad.Report l = r.load();
         assertEquals(0, l.errors(), "errors: " + l.firstErrors());
