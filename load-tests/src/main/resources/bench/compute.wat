@@ -1,12 +1,14 @@
 ;; The compute-heavy kernel of the fleet benchmark (issue 6): one kernel_run per level (no reboot).
-;; It folds every input of the level into a 64-bit state (FNV-1a over the bytes), then makes
-;; ROUNDS passes of integer mixing over a 16 KB buffer (2,048 i64 words at 8192), and keeps the
-;; state at /state and the buffer's first 2 KB at /buffer, so every level changes durable storage.
-;; ROUNDS = 32: about a million metered instructions per level.
+;; It folds its rollup address (reveal_metadata, so rollups with the same inbox still differ) and
+;; every input of the level into a 64-bit state (FNV-1a over the bytes), then makes ROUNDS passes
+;; of integer mixing over a 16 KB buffer (2,048 i64 words at 8192), and keeps the state at /state
+;; and the buffer's first 2 KB at /buffer, so every level stores new durable values.
+;; ROUNDS = 320: about 10 million metered instructions per level (an echo level is a few thousand).
 (module
   (import "smart_rollup_core" "read_input" (func $read_input (param i32 i32 i32) (result i32)))
   (import "smart_rollup_core" "store_read" (func $store_read (param i32 i32 i32 i32 i32) (result i32)))
   (import "smart_rollup_core" "store_write" (func $store_write (param i32 i32 i32 i32 i32) (result i32)))
+  (import "smart_rollup_core" "reveal_metadata" (func $reveal_metadata (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 0) "/state")
   (data (i32.const 8) "/buffer")
@@ -16,11 +18,11 @@
     (drop (call $store_read (i32.const 0) (i32.const 6) (i32.const 0) (i32.const 16) (i32.const 8)))
     (drop (call $store_read (i32.const 8) (i32.const 7) (i32.const 0) (i32.const 8192) (i32.const 2048)))
     (local.set $h (i64.xor (i64.load (i32.const 16)) (i64.const 0xcbf29ce484222325)))
-    ;; every input of the level, byte by byte
+    ;; the metadata (address 20 bytes + origination level) first, then every input of the level, byte by byte
+    (local.set $n (call $reveal_metadata (i32.const 1024) (i32.const 24)))
     (block $done
       (loop $inputs
-        (local.set $n (call $read_input (i32.const 32) (i32.const 1024) (i32.const 4096)))
-        (br_if $done (i32.eqz (local.get $n)))
+        (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
         (local.set $i (i32.const 0))
         (block $end
           (loop $bytes
@@ -30,12 +32,13 @@
                                    (i64.const 0x100000001b3)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $bytes)))
+        (local.set $n (call $read_input (i32.const 32) (i32.const 1024) (i32.const 4096)))
         (br $inputs)))
     ;; the compute: ROUNDS passes over the buffer
     (local.set $r (i32.const 0))
     (block $rounds_done
       (loop $rounds
-        (br_if $rounds_done (i32.eq (local.get $r) (i32.const 32)))
+        (br_if $rounds_done (i32.eq (local.get $r) (i32.const 320)))
         (local.set $p (i32.const 8192))
         (block $pass_done
           (loop $pass

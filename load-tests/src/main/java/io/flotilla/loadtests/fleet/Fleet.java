@@ -247,11 +247,15 @@ public final class Fleet implements AutoCloseable {
     }
 
     private RollupEntity.Status status(String r) {
-        try {
-            return node.fleet().status(r).toCompletableFuture().get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("status of " + r + ": " + e, e);
+        Exception last = null;
+        for (int attempt = 0; attempt < 6; attempt++) { // an ask times out after 10 s on an overloaded machine
+            try {
+                return node.fleet().status(r).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                last = e;
+            }
         }
+        throw new IllegalStateException("status of " + r + ": " + last, last);
     }
 
     /** Polls every entity's status until its head is at least {@code level}. */
@@ -267,7 +271,14 @@ public final class Fleet implements AutoCloseable {
             }
             List<String> still = new ArrayList<>();
             for (int i = 0; i < pending.size(); i++) {
-                RollupEntity.Status s = fs.get(i).get(120, TimeUnit.SECONDS);
+                RollupEntity.Status s;
+                try {
+                    s = fs.get(i).get(120, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // the node's status ask times out (10 s) when the machine is overloaded: not there yet
+                    still.add(pending.get(i));
+                    continue;
+                }
                 if (!s.originated() || s.headLevel() < level) {
                     still.add(pending.get(i));
                 }
@@ -285,7 +296,7 @@ public final class Fleet implements AutoCloseable {
                         rollups.size() - still.size(), rollups.size(), level);
             }
             pending = still;
-            Thread.sleep(still.size() == rollups.size() ? 200 : 20);
+            Thread.sleep(Math.min(500, 20 + still.size())); // fewer asks while many are still busy
         }
     }
 
