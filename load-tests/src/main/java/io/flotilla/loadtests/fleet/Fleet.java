@@ -195,6 +195,18 @@ public final class Fleet implements AutoCloseable {
      * every rollup's head is the last one, i.e. journaled.
      */
     public Phase run(int levels, int ahead, PrintStream out, Duration progressEvery) throws Exception {
+        return run(levels, ahead, out, progressEvery, STALL);
+    }
+
+    /** How long a run waits with no rollup-level written before it gives up on the node. */
+    public static final Duration STALL = Duration.ofMinutes(3);
+
+    /**
+     * As {@link #run(int, int, PrintStream, Duration)}; a node that writes no L2 block for {@code stall} is stuck:
+     * an IllegalStateException says how far it got.
+     */
+    public Phase run(int levels, int ahead, PrintStream out, Duration progressEvery, Duration stall)
+            throws Exception {
         int n = rollups.size();
         int first = l1.head().level() + 1;
         Timing timing = new Timing(rollups, first, levels);
@@ -203,6 +215,8 @@ public final class Fleet implements AutoCloseable {
         long t0 = System.nanoTime();
         long nextProgress = t0 + progressEvery.toNanos();
         int produced = 0;
+        long lastDone = -1;
+        long lastChange = t0;
         while (timing.completedLevels() < levels) {
             if (produced < levels && produced - timing.completedLevels() < ahead) {
                 timing.produced(first + produced, System.nanoTime());
@@ -215,6 +229,15 @@ public final class Fleet implements AutoCloseable {
             }
             Thread.sleep(0, 200_000);
             long now = System.nanoTime();
+            long doneNow = timing.done.get();
+            if (doneNow != lastDone) {
+                lastDone = doneNow;
+                lastChange = now;
+            } else if (now - lastChange > stall.toNanos()) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "the node is stuck: no L2 block written for %d s (produced %d/%d levels, %d/%d rollup-levels "
+                                + "written)", stall.toSeconds(), produced, levels, doneNow, (long) n * levels));
+            }
             if (now >= nextProgress) {
                 nextProgress = now + progressEvery.toNanos();
                 long done = timing.done.get();

@@ -59,4 +59,19 @@ class FleetBenchTest {
         assertEquals(2, FleetBench.cli(new String[] {"--levels"}, "test", false));
         assertEquals(2, FleetBench.cli(new String[] {"--frobnicate"}, "test", false));
     }
+
+    /**
+     * A node that writes nothing for the stall bound ends a run with a clear error instead of hanging the
+     * benchmark. With a bound of 1 ns every pause between two L2 block writes is a stall.
+     */
+    @Test
+    void aStuckNodeEndsTheRun() throws Exception {
+        try (Fleet fleet = Fleet.originate("echo", 1, false, null)) {
+            fleet.start(Duration.ofMinutes(5), System.out, "start");
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> fleet.run(3, 1, System.out, Duration.ofSeconds(5), Duration.ofNanos(1)));
+            assertTrue(e.getMessage().startsWith("the node is stuck: no L2 block written for 0 s (produced "),
+                    e.getMessage());
+        }
+    }
 }
