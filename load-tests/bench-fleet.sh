@@ -3,7 +3,7 @@
 # external message each; rollup-levels/s, latency p50/p99, heap per rollup, context-store write rates,
 # and the bare PVM over the same inboxes as baseline (same JVM, same run). See FleetBench.
 #
-#   load-tests/bench-fleet.sh [--no-build] [--rollups N] [--levels L] [--kernel echo|counter]
+#   load-tests/bench-fleet.sh [--no-build] [--rollups N[,N...]] [--levels L] [--kernel echo|counter|compute]
 #                             [--embedded|--memory] [--ahead K] [--record]
 #
 # --record appends a dated section to load-tests/RESULTS.md. Environment: JAVA_OPTS (default -Xmx6g).

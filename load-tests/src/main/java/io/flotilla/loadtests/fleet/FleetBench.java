@@ -1,22 +1,13 @@
 package io.flotilla.loadtests.fleet;
 
 import io.flotilla.actors.l1.L1Block;
-import io.flotilla.loadtests.Results;
 import io.flotilla.actors.l1.L1Operation;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.l1.SandboxAccounts;
 import io.flotilla.actors.l1.SandboxL1;
 import io.flotilla.actors.rollup.Inbox;
-import io.flotilla.actors.rollup.RollupEntity;
-import io.flotilla.actors.rollup.RollupMode;
-import io.flotilla.node.DemoNode;
+import io.flotilla.loadtests.Results;
 import io.flotilla.node.NodeRuntime;
-import io.flotilla.node.NodeStores;
-import io.flotilla.persistence.chain.InMemoryL2ChainStore;
-import io.flotilla.persistence.chain.L2Block;
-import io.flotilla.persistence.chain.L2ChainStore;
-import io.flotilla.persistence.store.ContextStore;
-import io.flotilla.persistence.store.InMemoryContextStore;
 import io.flotilla.pvm.LevelResult;
 import io.flotilla.pvm.Pvm;
 import io.flotilla.pvm.PvmConfig;
@@ -31,21 +22,12 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Stream;
 
 /**
@@ -55,7 +37,7 @@ import java.util.stream.Stream;
  * current one). Baseline, in the same JVM: the bare PVM ({@link Pvm#runLevel}) over the same inboxes, one
  * thread, no actors, no storage.
  *
- * <pre>load-tests/bench-fleet.sh [--rollups N] [--levels L] [--kernel echo|counter] [--embedded|--memory]
+ * <pre>load-tests/bench-fleet.sh [--rollups N[,N...]] [--levels L] [--kernel echo|counter|compute] [--embedded|--memory]
  *                          [--ahead K] [--record]</pre>
  */
 public final class FleetBench {
