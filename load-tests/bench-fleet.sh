@@ -3,7 +3,7 @@
 # external message each; rollup-levels/s, latency p50/p99, heap per rollup, context-store write rates,
 # and the bare PVM over the same inboxes as baseline (same JVM, same run). See FleetBench.
 #
-#   load-tests/bench-fleet.sh [--no-build] [--rollups N] [--levels L] [--kernel echo|counter]
+#   load-tests/bench-fleet.sh [--no-build] [--rollups N[,N...]] [--levels L] [--kernel echo|counter|compute]
 #                             [--embedded|--memory|--cassandra HOST:PORT] [--ahead K] [--record]
 #
 # --record appends a dated section to load-tests/RESULTS.md. Environment: JAVA_OPTS (default -Xmx6g).
@@ -18,7 +18,7 @@ for a in "$@"; do
   esac
 done
 if [ "$build" = 1 ]; then
-  (cd "$root" && mvn -q -o install -DskipTests)
+  (cd "$root" && mvn -q -o package -DskipTests -pl load-tests -am)
 fi
 CP="$here/target/classes:$(cat "$here/target/classpath.txt")"
 cd "$root"

@@ -1,0 +1,180 @@
+package io.flotilla.loadtests.http;
+
+import io.flotilla.loadtests.Results;
+import io.flotilla.loadtests.fleet.Fleet;
+import io.flotilla.loadtests.fleet.FleetBench;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * HTTP under load (issue 6): a fleet of N rollups on one node (embedded stores) runs L levels three times —
+ * quiet, under HTTP load, quiet again — so the loaded run has a baseline on each side in the same session.
+ * The load is an {@link HttpLoad} client pool on loopback polling outbox messages and durable values of the
+ * rollups at a fixed rate, plus {@code monitor_blocks} streams; it runs only during the loaded run.
+ *
+ * <pre>flotilla bench http [--rollups N] [--levels L] [--kernel K] [--clients C] [--rate R] [--streams S]
+ *                     [--max-seconds T] [--warmup-seconds W] [--no-record]</pre>
+ */
+public final class HttpBench {
+
+    /** What to run. */
+    public record Options(int rollups, int levels, String kernel, int clients, double rate, int streams,
+                          Duration maxLoad, boolean record, Duration progressEvery, Duration warmUp) {
+        public static Options defaults() {
+            return new Options(100, 20, "echo", 8, 5000, 4, Duration.ofSeconds(120), true, Duration.ofSeconds(5),
+                    Duration.ofSeconds(10));
+        }
+    }
+
+    /** What came out: the fleet before, under and after the load, and what the clients saw. */
+    public record Result(Fleet.Phase quietBefore, Fleet.Phase loaded, Fleet.Phase quietAfter, HttpLoad.Report load,
+                         int streamsOpened) {
+        public double quietRollupLevelsPerSecond() {
+            return (quietBefore.rollupLevels() + quietAfter.rollupLevels())
+                    / (quietBefore.wallSeconds() + quietAfter.wallSeconds());
+        }
+
+        /** Loaded fleet throughput over the quiet one (1 = no slowdown). */
+        public double loadedOverQuiet() {
+            return loaded.rollupLevelsPerSecond() / quietRollupLevelsPerSecond();
+        }
+    }
+
+    private HttpBench() {}
+
+    /** Runs the scenario; progress lines go to {@code out}. */
+    public static Result run(Options o, PrintStream out) throws Exception {
+        try (Fleet fleet = Fleet.originate(o.kernel(), o.rollups(), true, null)) {
+            FleetBench.warmUp(fleet.kernelBytes(), Math.min(o.rollups(), 20), o.levels());
+            double setup = fleet.start(Duration.ofMinutes(10), out, "start");
+            List<String> rollups = fleet.rollups();
+            InetSocketAddress target = fleet.node().rpcAddress();
+            out.printf(Locale.ROOT, "setup: %d rollups started in %.1f s; quiet run%n", o.rollups(), setup);
+            Fleet.Phase before = fleet.run(o.levels(), 1, out, o.progressEvery());
+            out.printf(Locale.ROOT, "quiet: %.0f rollup-levels/s; loaded run (%d clients, %.0f req/s, %d streams)%n",
+                    before.rollupLevelsPerSecond(), o.clients(), o.rate(), o.streams());
+            int outboxLevel = fleet.l1().head().level(); // every rollup has its L2 block (and echo its outbox) there
+            // the HTTP path's first requests run in the JVM's interpreter (tens of ms): warm it up, unmeasured,
+            // on the same requests, before any measured run
+            HttpLoad warm = new HttpLoad(target, o.clients(), o.rate(), o.warmUp(),
+                    k -> requestPath(rollups, outboxLevel, k), List.of());
+            warm.start();
+            Thread.sleep(o.warmUp().toMillis());
+            HttpLoad.Report w = warm.stop();
+            out.printf(Locale.ROOT, "HTTP warm-up: %d requests, %d errors, p50 %.2f ms%n", w.requests(), w.errors(),
+                    w.latencyMillis(0.5));
+            List<String> streams = new ArrayList<>();
+            for (int i = 0; i < o.streams(); i++) {
+                streams.add("/rollups/" + rollups.get(i % rollups.size()) + "/global/monitor_blocks");
+            }
+            HttpLoad load = new HttpLoad(target, o.clients(), o.rate(), o.maxLoad(),
+                    k -> requestPath(rollups, outboxLevel, k), streams);
+            load.start();
+            Fleet.Phase loaded;
+            HttpLoad.Report report;
+            try {
+                if (!load.awaitStreamsOpen(Duration.ofSeconds(60))) {
+                    out.println("WARNING: not every monitor_blocks stream opened");
+                }
+                loaded = fleet.run(o.levels(), 1, out, o.progressEvery());
+                // the node's block feeds poll (100 ms here): let each stream see the blocks of the run
+                if (!load.awaitStreamLines(streams.size(), Duration.ofSeconds(30))) {
+                    out.println("WARNING: a monitor_blocks stream received no block");
+                }
+            } finally {
+                report = load.stop();
+            }
+            out.printf(Locale.ROOT, "loaded: %.0f rollup-levels/s, %d requests (%.0f/s), %d errors; quiet run again%n",
+                    loaded.rollupLevelsPerSecond(), report.requests(), report.requestsPerSecond(), report.errors());
+            for (String e : report.firstErrors()) {
+                out.println("  error: " + e);
+            }
+            Fleet.Phase after = fleet.run(o.levels(), 1, out, o.progressEvery());
+            return new Result(before, loaded, after, report, streams.size());
+        }
+    }
+
+    /** Request k: alternately the outbox of a finished level and a durable value, round-robin over the rollups. */
+    static String requestPath(List<String> rollups, int outboxLevel, int k) {
+        String r = rollups.get((k / 2) % rollups.size());
+        return (k & 1) == 0
+                ? "/rollups/" + r + "/global/block/head/outbox/" + outboxLevel + "/messages"
+                : "/rollups/" + r + "/global/block/head/durable/wasm_2_0_0/value?key=/readonly/wasm_version";
+    }
+
+    /** The result as a Markdown table. */
+    public static String table(Options o, Result r) {
+        HttpLoad.Report l = r.load();
+        return "| rollups | levels/run | kernel | clients | target req/s | requests | req/s | p50 ms | p99 ms | max ms "
+                + "| errors | streams | stream lines | quiet rl/s (before, after) | loaded rl/s | loaded / quiet |\n"
+                + "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n"
+                + String.format(Locale.ROOT,
+                "| %d | %d | %s | %d | %.0f | %d | %.0f | %.2f | %.2f | %.2f | %d | %d | %d | %.0f (%.0f, %.0f) | %.0f | %.2f |%n",
+                o.rollups(), o.levels(), o.kernel(), o.clients(), o.rate(), l.requests(), l.requestsPerSecond(),
+                l.latencyMillis(0.50), l.latencyMillis(0.99), l.latencyMillis(1.0), l.errors() + l.streamErrors(),
+                r.streamsOpened(), l.streamLines(), r.quietRollupLevelsPerSecond(),
+                r.quietBefore().rollupLevelsPerSecond(), r.quietAfter().rollupLevelsPerSecond(),
+                r.loaded().rollupLevelsPerSecond(), r.loadedOverQuiet());
+    }
+
+    /** The command line; returns the exit code (0, 1 when a request failed, 2 for bad options). */
+    public static int cli(String[] args, String commandName) throws Exception {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "fleetbench-logback.xml");
+        }
+        Options d = Options.defaults();
+        int rollups = d.rollups();
+        int levels = d.levels();
+        String kernel = d.kernel();
+        int clients = d.clients();
+        double rate = d.rate();
+        int streams = d.streams();
+        Duration max = d.maxLoad();
+        Duration warmUp = d.warmUp();
+        boolean record = d.record();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--rollups" -> rollups = Integer.parseInt(FleetBench.value(args, ++i));
+                    case "--levels" -> levels = Integer.parseInt(FleetBench.value(args, ++i));
+                    case "--kernel" -> kernel = FleetBench.value(args, ++i);
+                    case "--clients" -> clients = Integer.parseInt(FleetBench.value(args, ++i));
+                    case "--rate" -> rate = Double.parseDouble(FleetBench.value(args, ++i));
+                    case "--streams" -> streams = Integer.parseInt(FleetBench.value(args, ++i));
+                    case "--max-seconds" -> max = Duration.ofSeconds(Long.parseLong(FleetBench.value(args, ++i)));
+                    case "--warmup-seconds" -> warmUp = Duration.ofSeconds(Long.parseLong(FleetBench.value(args, ++i)));
+                    case "--record" -> record = true;
+                    case "--no-record" -> record = false;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            Fleet.kernel(kernel);
+            if (warmUp.isNegative() || warmUp.isZero()) {
+                throw new IllegalArgumentException("--warmup-seconds must be positive");
+            }
+            if (rollups < 1 || levels < 1 || clients < 1 || rate <= 0 || streams < 0 || max.isNegative()
+                    || max.isZero()) {
+                throw new IllegalArgumentException("--rollups, --levels, --clients, --rate and --max-seconds must be "
+                        + "positive, --streams at least 0");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(commandName + ": " + e.getMessage());
+            return 2;
+        }
+        Options o = new Options(rollups, levels, kernel, clients, rate, streams, max, record, d.progressEvery(),
+                warmUp);
+        Result r = run(o, System.out);
+        String table = table(o, r);
+        System.out.println();
+        System.out.println(table);
+        if (o.record()) {
+            String command = (commandName + " " + String.join(" ", args)).trim();
+            System.out.println("appended to " + Results.append("HTTP under load", command, table));
+        }
+        return r.load().errors() + r.load().streamErrors() == 0 ? 0 : 1;
+    }
+}
