@@ -66,11 +66,11 @@ public final class SnapshotExporter {
             Objects.requireNonNull(output, "output");
             level = level == null ? "finalized" : level;
             compression = compression == null ? Compression.ZSTD : compression;
-            gcPause = gcPause == null ? GcPause.NONE : gcPause;
+            gcPause = gcPause == null ? GcPause.FILES : gcPause;
         }
 
         public static Options of(Path dataDir, Path output) {
-            return new Options(dataDir, output, null, "finalized", false, Compression.ZSTD, true, null, GcPause.NONE);
+            return new Options(dataDir, output, null, "finalized", false, Compression.ZSTD, true, null, GcPause.FILES);
         }
 
         public Options withLevel(String l) {
@@ -116,7 +116,7 @@ public final class SnapshotExporter {
         }
         String rollup = o.rollup() != null ? o.rollup() : onlyRollup(dataDir);
         RollupAddress.fromBase58(rollup);
-        // (wip-gc) GC PAUSE CALL SITE: the GC of full mode must not delete what the cut still reads
+        // the GC of full mode (in the node's process) must not delete what the export still reads
         try (AutoCloseable gc = o.gcPause().pause(dataDir); ReadOnlyStores stores = new ReadOnlyStores()) {
             long t0 = System.nanoTime();
             RollupJournal.Recorded recorded = RollupJournal.read(dataDir, rollup);

@@ -616,8 +616,10 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     private org.apache.pekko.persistence.typed.javadsl.Effect<RollupEvent, State> revert(State s) {
         // walk back to the highest level whose L1 block is still on the main chain
         int level = s.headLevel();
-        // in full mode nothing below the first kept block can be returned to (the LCC is older than any reorg)
-        int floor = Math.max(s.originationLevel(), services.chain().firstLevel(address).orElse(s.originationLevel()));
+        // after a GC (or an import) nothing below the first kept block can be returned to (the LCC is older than any
+        // reorg); when the first kept block follows the origination, the genesis state is still there to return to
+        int first = services.chain().firstLevel(address).orElse(s.originationLevel() + 1);
+        int floor = first <= s.originationLevel() + 1 ? s.originationLevel() : first;
         while (level > floor) {
             var ours = services.chain().get(address, level);
             var theirs = services.l1().block(level);

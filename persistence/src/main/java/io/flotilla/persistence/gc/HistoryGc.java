@@ -74,12 +74,16 @@ public final class HistoryGc implements AutoCloseable {
     private final NodeStore context;
     private final L2ChainStore chain;
     private final GcRecords records;
+    /** Where pause files of other processes are looked for ({@link GcPauseFiles}); null when not on disk. */
+    private final Path dataDir;
     private final Map<String, Registration> registered = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final ExecutorService thread;
     private final Object lock = new Object();
     // guarded by lock
     private int pauses;
+    // the last run stopped on a pause file: what is pending waits for the next LCC update
+    private boolean heldOff;
     private Run running;
     private final Map<String, Integer> pending = new LinkedHashMap<>();
     private Outcome lastOutcome;
@@ -90,6 +94,8 @@ public final class HistoryGc implements AutoCloseable {
         final int target;
         volatile boolean cancelled;
         volatile boolean requeue;
+        // stopped by a pause file of another process (GcPauseFiles): pending again, retried at the next LCC update
+        volatile boolean heldOff;
 
         Run(String rollup, int target) {
             this.rollup = rollup;
@@ -103,6 +109,7 @@ public final class HistoryGc implements AutoCloseable {
      * @param recordsFile where to keep the GC records durably ({@code <data-dir>/gc.properties}); null: in memory
      */
     public HistoryGc(NodeStore context, L2ChainStore chain, Path recordsFile) {
+        this.dataDir = recordsFile == null ? null : recordsFile.toAbsolutePath().getParent();
         this.context = context;
         this.chain = chain;
         this.records = new GcRecords(recordsFile);
@@ -281,7 +288,7 @@ public final class HistoryGc implements AutoCloseable {
     public boolean awaitIdle(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while ((running != null || (!pending.isEmpty() && pauses == 0)) && !closed) {
+            while ((running != null || (!pending.isEmpty() && pauses == 0 && !heldOff)) && !closed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -329,6 +336,7 @@ public final class HistoryGc implements AutoCloseable {
         it.remove();
         Run run = new Run(e.getKey(), e.getValue());
         running = run;
+        heldOff = false;
         thread.execute(() -> {
             Outcome o = null;
             try {
@@ -348,11 +356,14 @@ public final class HistoryGc implements AutoCloseable {
             if (o != null) {
                 lastOutcome = o;
             }
-            if (run.requeue && !closed) {
+            if ((run.requeue || run.heldOff) && !closed) {
                 pending.merge(run.rollup, run.target, Math::max);
             }
+            heldOff = run.heldOff;
             lock.notifyAll();
-            schedule();
+            if (!run.heldOff) { // held off: retried at the next LCC update rather than spinning on the pause
+                schedule();
+            }
         }
     }
 
@@ -366,6 +377,38 @@ public final class HistoryGc implements AutoCloseable {
     }
 
     private Outcome collect(Run run) {
+        if (dataDir == null) {
+            return collectNoPauseFiles(run);
+        }
+        // marked running before looking for pauses: see GcPauseFiles for why this order
+        GcPauseFiles.markRunning(dataDir);
+        try {
+            if (stop(run)) {
+                return stopped(run, why(run), 0, 0, 0);
+            }
+            return collectNoPauseFiles(run);
+        } finally {
+            GcPauseFiles.clearRunning(dataDir);
+        }
+    }
+
+    /** Whether the run must stop: cancelled here, or paused by a file of any process. */
+    private boolean stop(Run run) {
+        if (run.cancelled) {
+            return true;
+        }
+        if (dataDir != null && GcPauseFiles.paused(dataDir)) {
+            run.heldOff = true;
+            return true;
+        }
+        return false;
+    }
+
+    private static String why(Run run) {
+        return run.heldOff ? "paused by a pause file (" + GcPauseFiles.PAUSES + "/, e.g. a snapshot export)" : "cancelled";
+    }
+
+    private Outcome collectNoPauseFiles(Run run) {
         String rollup = run.rollup;
         int target = run.target;
         GcRecords.Rec rec = records.get(rollup);
@@ -375,8 +418,8 @@ public final class HistoryGc implements AutoCloseable {
         records.put(rollup, rec.withStarted(target, target));
         LOG.log(System.Logger.Level.INFO, "GC of " + rollup + ": target level " + target);
         chain.deleteBelow(rollup, target);
-        if (run.cancelled) {
-            return stopped(run, "cancelled", 0, 0, 0);
+        if (stop(run)) {
+            return stopped(run, why(run), 0, 0, 0);
         }
         if (!(context instanceof ContextStore cs)) {
             records.put(rollup, records.get(rollup).withSuccess(target));
@@ -423,16 +466,16 @@ public final class HistoryGc implements AutoCloseable {
             }
             Set<Hash> marked = new HashSet<>();
             for (Hash root : roots) {
-                if (run.cancelled) {
-                    return stopped(run, "cancelled", roots.size(), marked.size(), t1 - t0);
+                if (stop(run)) {
+                    return stopped(run, why(run), roots.size(), marked.size(), t1 - t0);
                 }
                 Tree.forEachReachable(root, cs, marked::add);
             }
             long t2 = System.nanoTime();
-            ContextStore.SweepResult s = cs.sweep(marked::contains, () -> run.cancelled);
+            ContextStore.SweepResult s = cs.sweep(marked::contains, () -> stop(run));
             long t3 = System.nanoTime();
             if (s.cancelled()) {
-                return stopped(run, "cancelled", roots.size(), marked.size(), t1 - t0);
+                return stopped(run, why(run), roots.size(), marked.size(), t1 - t0);
             }
             records.put(rollup, records.get(rollup).withSuccess(target));
             Outcome o = new Outcome(rollup, target, true, null, roots.size(), marked.size(), s.visited(), s.deleted(),

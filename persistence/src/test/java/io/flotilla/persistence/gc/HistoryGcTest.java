@@ -212,6 +212,62 @@ class HistoryGcTest {
     }
 
     @Test
+    void aPauseFileOfAnyProcessHoldsCollectionsOffAndAStaleOneDoesNot() throws Exception {
+        gc.register(FULL, HistoryMode.FULL, 5);
+        Rollup full = new Rollup(FULL, 0);
+        full.levels(30);
+        // a snapshot export in another process pauses through a file in the data directory
+        try (GcPause p = GcPauseFiles.hold(dir, "snapshot export", Duration.ofMinutes(1))) {
+            assertTrue(GcPauseFiles.paused(dir));
+            gc.lccUpdated(FULL, 15);
+            assertTrue(gc.awaitIdle(Duration.ofMinutes(2)));
+            assertEquals(Optional.of(1), chain.firstLevel(FULL), "collected while paused");
+            HistoryGc.Outcome o = gc.lastOutcome().orElseThrow();
+            assertFalse(o.completed());
+            assertTrue(o.why().contains("pause file"), o.why());
+        }
+        assertFalse(GcPauseFiles.paused(dir));
+        assertFalse(Files.exists(dir.resolve(GcPauseFiles.RUNNING)), "the running mark is removed");
+        gc.lccUpdated(FULL, 20); // the held-off collection runs at the next LCC update
+        assertTrue(gc.awaitIdle(Duration.ofMinutes(2)));
+        assertEquals(Optional.of(20), chain.firstLevel(FULL));
+
+        // the pause file of a process that died (kill -9 of an export) does not hold the GC off
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.createDirectories(dir.resolve(GcPauseFiles.PAUSES));
+        Path stale = dir.resolve(GcPauseFiles.PAUSES).resolve(gone.pid() + "-stale");
+        Files.writeString(stale, "snapshot export");
+        gc.lccUpdated(FULL, 25);
+        assertTrue(gc.awaitIdle(Duration.ofMinutes(2)));
+        assertEquals(Optional.of(25), chain.firstLevel(FULL));
+        assertFalse(Files.exists(stale), "stale pause files are removed");
+    }
+
+    @Test
+    void aPauseWaitsForARunningCollectionOfAnyProcessToStop() throws Exception {
+        GcPauseFiles.markRunning(dir); // a collection of a live process (this one) is deleting
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> GcPauseFiles.hold(dir, "snapshot export", Duration.ofMillis(200)));
+        assertTrue(e.getMessage().contains("did not stop"), e.getMessage());
+        assertFalse(GcPauseFiles.paused(dir), "a pause that gave up leaves no file");
+        Thread collector = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException ignored) {
+                // stop early
+            }
+            GcPauseFiles.clearRunning(dir);
+        });
+        collector.start();
+        try (GcPause p = GcPauseFiles.hold(dir, "snapshot export", Duration.ofMinutes(1))) {
+            assertFalse(Files.exists(dir.resolve(GcPauseFiles.RUNNING)), "returned only once the collection stopped");
+            assertTrue(GcPauseFiles.paused(dir));
+        }
+        collector.join();
+    }
+
+    @Test
     void archiveAfterFullIsRefusedAndTheRecordsSurviveARestart() {
         gc.register(FULL, HistoryMode.FULL, 5);
         Rollup full = new Rollup(FULL, 0);
