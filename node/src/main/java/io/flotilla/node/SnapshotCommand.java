@@ -76,9 +76,13 @@ public final class SnapshotCommand implements Runnable {
                 if (file == null) {
                     java.nio.file.Files.createDirectories(output);
                 }
-                SnapshotExporter.Options o = new SnapshotExporter.Options(dataDir, output, rollup, level, compact,
-                        Compression.fromLabel(compress), !noCheck, remote(l1Endpoint), null);
-                SnapshotExporter.Result r = SnapshotExporter.export(o);
+                SnapshotExporter.Result r;
+                SnapshotExporter.Options o;
+                try (Progress progress = Progress.forTerminal("export")) {
+                    o = new SnapshotExporter.Options(dataDir, output, rollup, level, compact,
+                            Compression.fromLabel(compress), !noCheck, remote(l1Endpoint), null, progress);
+                    r = SnapshotExporter.export(o);
+                }
                 System.out.println("snapshot written: " + r.file());
                 System.out.println(r.header().describe());
                 System.out.printf(Locale.ROOT, "size: %d bytes (%s); consistent cut %.1f ms, write %.0f ms, check %.0f ms%n",

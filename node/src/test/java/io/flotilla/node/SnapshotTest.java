@@ -461,6 +461,8 @@ class SnapshotTest {
                     plainHeader.historyMode());
             Path file = tmp.resolve("cli").resolve(name);
             assertTrue(export.out().contains("snapshot written: " + file), export.out());
+            // progress goes to stderr: plain lines here (no terminal), one per phase at least
+            assertTrue(export.err().contains("export write") && export.err().contains("export check"), export.err());
 
             CliTest.Result info = CliTest.cli("snapshot", "info", file.toString());
             assertEquals(0, info.code(), info.err());

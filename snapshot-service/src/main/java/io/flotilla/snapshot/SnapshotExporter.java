@@ -60,13 +60,25 @@ public final class SnapshotExporter {
      * @param l1          an L1 for the integrity check's L1 checks and for level inputs missing locally; may be null
      */
     public record Options(Path dataDir, Path output, String rollup, String level, boolean compact,
-                          Compression compression, boolean check, L1Source l1, GcPause gcPause) {
+                          Compression compression, boolean check, L1Source l1, GcPause gcPause, Progress progress) {
         public Options {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(output, "output");
             level = level == null ? "finalized" : level;
             compression = compression == null ? Compression.ZSTD : compression;
             gcPause = gcPause == null ? GcPause.FILES : gcPause;
+            progress = progress == null ? Progress.silent("export") : progress;
+        }
+
+        /** Without progress reports. */
+        public Options(Path dataDir, Path output, String rollup, String level, boolean compact, Compression compression,
+                       boolean check, L1Source l1, GcPause gcPause) {
+            this(dataDir, output, rollup, level, compact, compression, check, l1, gcPause, null);
+        }
+
+        /** Reports bytes written, rate and phase ({@code write}, then {@code check}) to {@code p}. */
+        public Options withProgress(Progress p) {
+            return new Options(dataDir, output, rollup, level, compact, compression, check, l1, gcPause, p);
         }
 
         public static Options of(Path dataDir, Path output) {
@@ -74,27 +86,27 @@ public final class SnapshotExporter {
         }
 
         public Options withLevel(String l) {
-            return new Options(dataDir, output, rollup, l, compact, compression, check, l1, gcPause);
+            return new Options(dataDir, output, rollup, l, compact, compression, check, l1, gcPause, progress);
         }
 
         public Options withCompact(boolean c) {
-            return new Options(dataDir, output, rollup, level, c, compression, check, l1, gcPause);
+            return new Options(dataDir, output, rollup, level, c, compression, check, l1, gcPause, progress);
         }
 
         public Options withCompression(Compression c) {
-            return new Options(dataDir, output, rollup, level, compact, c, check, l1, gcPause);
+            return new Options(dataDir, output, rollup, level, compact, c, check, l1, gcPause, progress);
         }
 
         public Options withCheck(boolean c) {
-            return new Options(dataDir, output, rollup, level, compact, compression, c, l1, gcPause);
+            return new Options(dataDir, output, rollup, level, compact, compression, c, l1, gcPause, progress);
         }
 
         public Options withL1(L1Source s) {
-            return new Options(dataDir, output, rollup, level, compact, compression, check, s, gcPause);
+            return new Options(dataDir, output, rollup, level, compact, compression, check, s, gcPause, progress);
         }
 
         public Options withRollup(String r) {
-            return new Options(dataDir, output, r, level, compact, compression, check, l1, gcPause);
+            return new Options(dataDir, output, r, level, compact, compression, check, l1, gcPause, progress);
         }
     }
 
@@ -251,7 +263,10 @@ public final class SnapshotExporter {
         long nodeCount;
         SnapshotMetadata metadata;
         try {
-            CountingOutputStream file = new CountingOutputStream(new BufferedOutputStream(Files.newOutputStream(part), 1 << 16));
+            // the size is only known at the end: bytes and rate, no percentage
+            o.progress().phase("write", -1);
+            CountingOutputStream file = new CountingOutputStream(o.progress().wrap(
+                    new BufferedOutputStream(Files.newOutputStream(part), 1 << 16)));
             try (OutputStream out = o.compression().compress(file)) {
                 header.writeTo(out);
                 Tar.Writer tar = new Tar.Writer(out);
@@ -305,6 +320,7 @@ public final class SnapshotExporter {
                 size, nodeCount, String.format(Locale.ROOT, "%.0f", writeMillis));
         double checkMillis = 0;
         if (o.check()) {
+            o.progress().phase("check", -1);
             long t2 = System.nanoTime();
             Path scratch = Files.createTempDirectory(dir, ".snapshot-check-");
             try {
