@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +53,6 @@ public final class OctezRpcL1 implements L1Source {
     private static final long MIN_BACKOFF_MS = 200;
     private static final long MAX_BACKOFF_MS = 5_000;
     private static final int READ_ATTEMPTS = 4;
-    private static final int MAX_CATCH_UP = 1000;
     private static final int CACHED_BLOCKS = 512;
     private static final String CONTEXT = "/chains/main/blocks/head/context";
 
@@ -374,27 +372,8 @@ public final class OctezRpcL1 implements L1Source {
             last = head;
         }
 
-        /** The blocks between the last delivered head and {@code head}, oldest first, or just {@code head}. */
         private List<L1Block> newBlocks(L1Block head) {
-            List<L1Block> chain = new ArrayList<>();
-            chain.add(head);
-            if (last == null || head.level() <= last.level()) {
-                return chain;
-            }
-            L1Block cur = head;
-            while (cur.level() > last.level() + 1 && chain.size() < MAX_CATCH_UP) {
-                Optional<L1Block> pred = blockByHash(cur.predecessor());
-                if (pred.isEmpty()) {
-                    return List.of(head);
-                }
-                cur = pred.get();
-                chain.add(cur);
-            }
-            if (!Arrays.equals(cur.predecessor(), last.hash())) {
-                return List.of(head); // a reorganisation: the new head only
-            }
-            Collections.reverse(chain);
-            return chain;
+            return HeadCatchUp.since(last, head, OctezRpcL1.this::blockByHash);
         }
 
         @Override
