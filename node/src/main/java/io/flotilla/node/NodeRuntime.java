@@ -175,7 +175,7 @@ public final class NodeRuntime implements AutoCloseable {
         }
         // one GC per node: the stores are shared by its rollups; full -> archive is refused here, before anything runs
         HistoryGc gc = new HistoryGc(stores.context(), stores.chain(),
-                stores.durable() ? dataDir.resolve("gc.properties") : null);
+                stores.durable() ? dataDir.resolve("gc-records") : null);
         int gcFrequency = options.gcFrequency() > 0 ? options.gcFrequency()
                 : HistoryGc.defaultFrequency(l1.constants().challengeWindow());
         try {

@@ -106,13 +106,14 @@ public final class HistoryGc implements AutoCloseable {
     /**
      * @param context     the node's context store (collected only when it is a {@link ContextStore})
      * @param chain       the node's L2 chain store
-     * @param recordsFile where to keep the GC records durably ({@code <data-dir>/gc.properties}); null: in memory
+     * @param recordsDir  where to keep the GC records durably ({@code <data-dir>/gc-records}, a file per rollup; pause
+     *                    files are looked for in its parent, the data directory); null: in memory
      */
-    public HistoryGc(NodeStore context, L2ChainStore chain, Path recordsFile) {
-        this.dataDir = recordsFile == null ? null : recordsFile.toAbsolutePath().getParent();
+    public HistoryGc(NodeStore context, L2ChainStore chain, Path recordsDir) {
+        this.dataDir = recordsDir == null ? null : recordsDir.toAbsolutePath().getParent();
         this.context = context;
         this.chain = chain;
-        this.records = new GcRecords(recordsFile);
+        this.records = new GcRecords(recordsDir);
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "flotilla-gc");
             t.setDaemon(true);

@@ -65,7 +65,7 @@ class GcCrashTest {
 
             try (EmbeddedContextStore context = EmbeddedContextStore.open(d.resolve("context"));
                  EmbeddedL2ChainStore chain = new EmbeddedL2ChainStore(d.resolve("chain"));
-                 HistoryGc gc = new HistoryGc(context, chain, d.resolve("gc.properties"))) {
+                 HistoryGc gc = new HistoryGc(context, chain, d.resolve("gc-records"))) {
                 assertKeptStatesWhole(context, chain, "trial " + trial + " after the kill");
                 gc.register(FULL, HistoryMode.FULL, 1_000); // the frequency does not hold back an interrupted run
                 gc.register(ARCHIVE, HistoryMode.ARCHIVE, 1_000);
@@ -120,7 +120,7 @@ class GcCrashTest {
             Path d = Path.of(args[0]);
             EmbeddedContextStore context = EmbeddedContextStore.open(d.resolve("context"));
             EmbeddedL2ChainStore chain = new EmbeddedL2ChainStore(d.resolve("chain"));
-            HistoryGc gc = new HistoryGc(context, chain, d.resolve("gc.properties"));
+            HistoryGc gc = new HistoryGc(context, chain, d.resolve("gc-records"));
             gc.register(FULL, HistoryMode.FULL, 1);
             gc.register(ARCHIVE, HistoryMode.ARCHIVE, 1);
             LevelWriter w = context.writer();

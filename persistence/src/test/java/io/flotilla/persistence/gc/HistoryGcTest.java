@@ -103,7 +103,7 @@ class HistoryGcTest {
     void open() {
         context = EmbeddedContextStore.open(dir.resolve("context"));
         chain = new EmbeddedL2ChainStore(dir.resolve("chain"));
-        gc = new HistoryGc(context, chain, dir.resolve("gc.properties"));
+        gc = new HistoryGc(context, chain, dir.resolve("gc-records"));
     }
 
     @AfterEach
@@ -298,9 +298,8 @@ class HistoryGcTest {
         full.levels(25);
         // a crash right after step 2 of a collection with target 20: records say started, half of the blocks are gone
         close();
-        Path records = dir.resolve("gc.properties");
-        Files.writeString(records, Files.readString(records) + FULL + ".started_target=20\n" + FULL
-                + ".started_at=20\n");
+        Path record = dir.resolve("gc-records").resolve(FULL + ".properties");
+        Files.writeString(record, Files.readString(record) + "started_target=20\nstarted_at=20\n");
         try (EmbeddedL2ChainStore c = new EmbeddedL2ChainStore(dir.resolve("chain"))) {
             c.deleteBelow(FULL, 12);
         }
