@@ -217,37 +217,23 @@ public final class Tree {
         return p.count;
     }
 
-    private static final class Persister {
-        final NodeStore store;
-        final boolean skipPresent;
-        final Set<Hash> written = new HashSet<>();
-        int count;
+    /**
+     * A walk over the nodes and value chunks of a tree, children before parents, entering a node only when
+     * {@link #enter} says so (so shared or already handled subtrees are walked once). {@link Persister} writes what
+     * it walks; {@link Marker} only reports hashes.
+     */
+    private abstract static class Walk {
+        /** Whether to walk {@code r} and its children. */
+        abstract boolean enter(Ref r);
 
-        Persister(NodeStore store) {
-            this(store, false);
-        }
+        /** After the children of the node or value index {@code n} at {@code r}. */
+        abstract void leave(Ref r, Node n);
 
-        Persister(NodeStore store, boolean skipPresent) {
-            this.store = store;
-            this.skipPresent = skipPresent;
-        }
+        /** A value chunk (height 0) that {@link #enter} accepted. */
+        abstract void chunk(Ref r, long len);
 
-        private boolean skip(Ref r) {
-            return r.storedIn(store) || ((r.isPinned() || skipPresent) && store.contains(r.hash()));
-        }
-
-        private void write(Ref r, Node n) {
-            byte[] enc = n.encode();
-            Hash h = n.hash(enc);
-            if (written.add(h)) {
-                store.put(h, enc);
-                count++;
-            }
-            r.markStored(store, h, n);
-        }
-
-        void tree(Ref r) {
-            if (skip(r)) {
+        final void tree(Ref r) {
+            if (!enter(r)) {
                 return;
             }
             Node n = r.node();
@@ -265,7 +251,7 @@ public final class Tree {
                     value(v.root, v.height(), v.size());
                 }
             }
-            write(r, n);
+            leave(r, n);
         }
 
         /** The entries of a directory page: children at height 0, pages above. */
@@ -276,11 +262,11 @@ public final class Tree {
         }
 
         private void value(Ref r, int h, long len) {
-            if (skip(r)) {
+            if (!enter(r)) {
                 return;
             }
             if (h == 0) {
-                write(r, Value.chunk(r, len));
+                chunk(r, len);
                 return;
             }
             IndexNode x = Value.index(r, h, len);
@@ -288,7 +274,48 @@ public final class Tree {
             for (int i = 0; i < x.children.length; i++) {
                 value(x.children[i], h - 1, Math.min(cc, len - i * cc));
             }
-            write(r, x);
+            leave(r, x);
+        }
+    }
+
+    private static final class Persister extends Walk {
+        final NodeStore store;
+        final boolean skipPresent;
+        final Set<Hash> written = new HashSet<>();
+        int count;
+
+        Persister(NodeStore store) {
+            this(store, false);
+        }
+
+        Persister(NodeStore store, boolean skipPresent) {
+            this.store = store;
+            this.skipPresent = skipPresent;
+        }
+
+        @Override
+        boolean enter(Ref r) {
+            return !(r.storedIn(store) || ((r.isPinned() || skipPresent) && store.contains(r.hash())));
+        }
+
+        @Override
+        void leave(Ref r, Node n) {
+            write(r, n);
+        }
+
+        @Override
+        void chunk(Ref r, long len) {
+            write(r, Value.chunk(r, len));
+        }
+
+        private void write(Ref r, Node n) {
+            byte[] enc = n.encode();
+            Hash h = n.hash(enc);
+            if (written.add(h)) {
+                store.put(h, enc);
+                count++;
+            }
+            r.markStored(store, h, n);
         }
     }
 
@@ -305,50 +332,26 @@ public final class Tree {
         new Marker(enter).tree(new Ref(root, store, Ref.Kind.TREE_ROOT));
     }
 
-    /** The traversal of {@link Persister}, reporting hashes instead of writing encodings. */
-    private static final class Marker {
-        final java.util.function.Predicate<Hash> enter;
+    /** The walk of {@link Persister}, reporting hashes instead of writing encodings. */
+    private static final class Marker extends Walk {
+        final java.util.function.Predicate<Hash> visit;
 
-        Marker(java.util.function.Predicate<Hash> enter) {
-            this.enter = enter;
+        Marker(java.util.function.Predicate<Hash> visit) {
+            this.visit = visit;
         }
 
-        void tree(Ref r) {
-            if (!enter.test(r.hash())) {
-                return;
-            }
-            Node n = r.node();
-            if (n instanceof DirNode d) {
-                for (Ref c : d.children) {
-                    tree(c);
-                }
-            } else if (n instanceof BigDir b) {
-                page(b.top);
-            } else if (n instanceof PageNode pn) {
-                page(pn.page);
-            } else {
-                Value v = ((LeafNode) n).value;
-                if (v.size() > Value.INLINE_MAX) {
-                    value(v.root, v.height(), v.size());
-                }
-            }
+        @Override
+        boolean enter(Ref r) {
+            return visit.test(r.hash());
         }
 
-        private void page(Page p) {
-            for (Ref c : p.refs) {
-                tree(c);
-            }
+        @Override
+        void leave(Ref r, Node n) {
         }
 
-        private void value(Ref r, int h, long len) {
-            if (!enter.test(r.hash()) || h == 0) {
-                return; // a chunk has no children: no need to read it
-            }
-            IndexNode x = Value.index(r, h, len);
-            long cc = Value.cap(h - 1);
-            for (int i = 0; i < x.children.length; i++) {
-                value(x.children[i], h - 1, Math.min(cc, len - i * cc));
-            }
+        @Override
+        void chunk(Ref r, long len) {
+            // a chunk has no children: no need to read it
         }
     }
 
