@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -56,9 +55,7 @@ public final class OctezRpcL1 implements L1Source {
     private static final int CACHED_BLOCKS = 512;
     private static final String CONTEXT = "/chains/main/blocks/head/context";
 
-    private final URI base;
-    private final HttpClient http;
-    private final Duration requestTimeout;
+    private final L1Http http;
     private final Map<String, L1Block> blocks = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, L1Block> e) {
@@ -75,24 +72,19 @@ public final class OctezRpcL1 implements L1Source {
     }
 
     public OctezRpcL1(URI base, Duration requestTimeout) {
-        String s = base.toString();
-        this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
-        this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = new L1Http(base, "Octez node", requestTimeout);
     }
 
     public URI base() {
-        return base;
+        return http.base();
     }
 
     /** True when {@code base} answers like an Octez node ({@code /chains/main/blocks/head/header}). */
     public static boolean isOctez(URI base) {
-        OctezRpcL1 probe = new OctezRpcL1(base, Duration.ofSeconds(10));
+        L1Http probe = new L1Http(base, "Octez node", Duration.ofSeconds(10));
         try {
-            HttpResponse<byte[]> r = probe.send(HttpRequest.newBuilder(URI.create(probe.base
-                    + "/chains/main/blocks/head/header")).timeout(Duration.ofSeconds(10)).GET().build());
-            return r.statusCode() == 200 && parse(r.body()).has("predecessor");
+            HttpResponse<byte[]> r = probe.send(probe.request("/chains/main/blocks/head/header").GET().build());
+            return r.statusCode() == 200 && probe.parse(r.body()).has("predecessor");
         } catch (RuntimeException e) {
             return false;
         }
@@ -103,8 +95,8 @@ public final class OctezRpcL1 implements L1Source {
     @Override
     public L1Block head() {
         return byHash(hashAt("head").orElseThrow(() -> new UncheckedIOException(
-                new IOException("the Octez node at " + base + " has no head")))).orElseThrow(() ->
-                new UncheckedIOException(new IOException("the Octez node at " + base + " lost its head block")));
+                new IOException("the " + http.name() + " has no head")))).orElseThrow(() ->
+                new UncheckedIOException(new IOException("the " + http.name() + " lost its head block")));
     }
 
     @Override
@@ -147,7 +139,7 @@ public final class OctezRpcL1 implements L1Source {
                     + " PVM; Flotilla runs wasm_2_0_0 rollups only");
         }
         int level = genesis.get().path("level").asInt();
-        L1Block origination = block(level).orElseThrow(() -> new IllegalStateException("the Octez node at " + base
+        L1Block origination = block(level).orElseThrow(() -> new IllegalStateException("the " + http.name()
                 + " does not have block " + level + ", where rollup " + sr1 + " was originated (a rolling node? "
                 + "Flotilla needs the origination block for the kernel)"));
         L1Operation.Originate o = origination.operations().stream()
@@ -192,7 +184,7 @@ public final class OctezRpcL1 implements L1Source {
         SandboxConstants c = constants;
         if (c == null) {
             JsonNode n = get(CONTEXT + "/constants").orElseThrow(() -> new UncheckedIOException(
-                    new IOException("the Octez node at " + base + " has no constants")));
+                    new IOException("the " + http.name() + " has no constants")));
             c = new SandboxConstants(n.path("smart_rollup_commitment_period_in_blocks").asInt(),
                     n.path("smart_rollup_challenge_window_in_blocks").asInt(),
                     Duration.ofSeconds(Long.parseLong(n.path("minimal_block_delay").asText("1"))));
@@ -204,7 +196,7 @@ public final class OctezRpcL1 implements L1Source {
     /** Always refused: Flotilla follows Octez nodes as an observer; it has no keys to sign L1 operations with. */
     @Override
     public OperationResult inject(L1Operation op) {
-        return OperationResult.refused("cannot inject " + L1Operation.kind(op) + " into the Octez node at " + base
+        return OperationResult.refused("cannot inject " + L1Operation.kind(op) + " into the " + http.name()
                 + ": Flotilla follows Octez nodes in observer mode only (no signing, no injection)");
     }
 
@@ -248,15 +240,14 @@ public final class OctezRpcL1 implements L1Source {
         long backoff = MIN_BACKOFF_MS;
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout)
-                        .GET().build());
+                HttpResponse<byte[]> r = http.send(http.request(path).GET().build());
                 if (r.statusCode() == 404) {
                     return Optional.empty();
                 }
                 if (r.statusCode() == 200) {
-                    return Optional.of(parse(r.body()));
+                    return Optional.of(http.parse(r.body()));
                 }
-                String why = "the Octez node at " + base + " answered HTTP " + r.statusCode() + " to " + path + ": "
+                String why = "the " + http.name() + " answered HTTP " + r.statusCode() + " to " + path + ": "
                         + new String(r.body(), StandardCharsets.UTF_8);
                 if (r.statusCode() < 500 || attempt >= READ_ATTEMPTS) {
                     throw new UncheckedIOException(new IOException(why));
@@ -275,26 +266,6 @@ public final class OctezRpcL1 implements L1Source {
                 throw new UncheckedIOException(new IOException("interrupted", ie));
             }
             backoff *= 2;
-        }
-    }
-
-    private HttpResponse<byte[]> send(HttpRequest req) {
-        try {
-            return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException("Octez node at " + base + ": " + req.method() + " " + req.uri().getPath()
-                    + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new IOException("interrupted", e));
-        }
-    }
-
-    private static JsonNode parse(byte[] body) {
-        try {
-            return L1Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException("malformed JSON from the Octez node: " + e.getMessage(), e);
         }
     }
 
@@ -317,7 +288,8 @@ public final class OctezRpcL1 implements L1Source {
             long backoff = MIN_BACKOFF_MS;
             while (!done) {
                 try {
-                    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base
+                    // a stream that stays open: no request timeout
+                    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(http.base()
                             + "/monitor/heads/main")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
                     stream = r.body();
                     if (r.statusCode() != 200) {
@@ -332,13 +304,13 @@ public final class OctezRpcL1 implements L1Source {
                         }
                     }
                     if (!done) {
-                        LOG.info("Octez node {}: the heads stream ended; reconnecting", base);
+                        LOG.info("Octez node {}: the heads stream ended; reconnecting", http.base());
                     }
                 } catch (IOException | RuntimeException e) {
                     if (done) {
                         return;
                     }
-                    LOG.info("Octez node {}: following heads failed, retrying in {} ms: {}", base, backoff,
+                    LOG.info("Octez node {}: following heads failed, retrying in {} ms: {}", http.base(), backoff,
                             e.toString());
                     try {
                         Thread.sleep(backoff);
@@ -346,8 +318,6 @@ public final class OctezRpcL1 implements L1Source {
                         return;
                     }
                     backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-                } catch (InterruptedException e) {
-                    return;
                 }
             }
         }

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +32,7 @@ public final class RemoteSandboxL1 implements L1Source {
     private static final long MIN_BACKOFF_MS = 200;
     private static final long MAX_BACKOFF_MS = 5_000;
 
-    private final URI base;
-    private final HttpClient http;
-    private final Duration requestTimeout;
+    private final L1Http http;
     private final List<Poller> pollers = Collections.synchronizedList(new ArrayList<>());
     private volatile SandboxConstants constants;
 
@@ -45,14 +42,11 @@ public final class RemoteSandboxL1 implements L1Source {
     }
 
     public RemoteSandboxL1(URI base, Duration requestTimeout) {
-        String s = base.toString();
-        this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
-        this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = new L1Http(base, "L1", requestTimeout);
     }
 
     public URI base() {
-        return base;
+        return http.base();
     }
 
     // ------------------------------------------------------------------ L1Source
@@ -60,7 +54,7 @@ public final class RemoteSandboxL1 implements L1Source {
     @Override
     public L1Block head() {
         return L1Json.toBlock(get("/head").orElseThrow(() -> new UncheckedIOException(
-                new IOException("the L1 at " + base + " has no head"))));
+                new IOException("the L1 at " + http.base() + " has no head"))));
     }
 
     @Override
@@ -82,7 +76,7 @@ public final class RemoteSandboxL1 implements L1Source {
         try {
             start = head();
         } catch (UncheckedIOException e) {
-            LOG.warn("remote L1 {} unreachable at subscription, will retry: {}", base, e.getMessage());
+            LOG.warn("remote L1 {} unreachable at subscription, will retry: {}", http.base(), e.getMessage());
         }
         Poller p = new Poller(onNewHead, start);
         pollers.add(p);
@@ -119,16 +113,15 @@ public final class RemoteSandboxL1 implements L1Source {
 
     @Override
     public OperationResult inject(L1Operation op) {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/injection/" + L1Operation.kind(op)))
-                .timeout(requestTimeout)
+        HttpResponse<byte[]> r = http.send(http.request("/injection/" + L1Operation.kind(op))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(json(L1Json.operation(op))))
                 .build());
         if (r.statusCode() == 200 || r.statusCode() == 400) {
-            JsonNode n = parse(r.body());
+            JsonNode n = http.parse(r.body());
             return L1Json.toResult(n);
         }
-        throw new UncheckedIOException(new IOException("injection into " + base + " failed: HTTP " + r.statusCode()
+        throw new UncheckedIOException(new IOException("injection into " + http.base() + " failed: HTTP " + r.statusCode()
                 + " " + new String(r.body(), StandardCharsets.UTF_8)));
     }
 
@@ -141,10 +134,10 @@ public final class RemoteSandboxL1 implements L1Source {
 
     /** Asks the remote sandbox to bake a block (manual mode). */
     public L1Block produceBlock() {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/admin/produce_block"))
-                .timeout(requestTimeout).POST(HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<byte[]> r = http.send(http.request("/admin/produce_block")
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
         check(r, "/admin/produce_block");
-        return L1Json.toBlock(parse(r.body()));
+        return L1Json.toBlock(http.parse(r.body()));
     }
 
     @Override
@@ -176,15 +169,15 @@ public final class RemoteSandboxL1 implements L1Source {
             while (!done) {
                 try {
                     String after = last == null ? "" : Hex.encode(last.hash());
-                    HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/monitor/heads?after="
-                                    + after + "&timeout_ms=" + POLL_MS))
+                    HttpResponse<byte[]> r = http.send(http.request("/monitor/heads?after="
+                                    + after + "&timeout_ms=" + POLL_MS)
                             .timeout(Duration.ofMillis(POLL_MS + 10_000)).GET().build());
                     if (r.statusCode() == 204) {
                         backoff = MIN_BACKOFF_MS;
                         continue;
                     }
                     check(r, "/monitor/heads");
-                    L1Block head = L1Json.toBlock(parse(r.body()));
+                    L1Block head = L1Json.toBlock(http.parse(r.body()));
                     for (L1Block b : newBlocks(head)) {
                         if (done) {
                             return;
@@ -201,7 +194,7 @@ public final class RemoteSandboxL1 implements L1Source {
                     if (done) {
                         return;
                     }
-                    LOG.debug("remote L1 {}: polling heads failed, retrying in {} ms: {}", base, backoff, e.toString());
+                    LOG.debug("remote L1 {}: polling heads failed, retrying in {} ms: {}", http.base(), backoff, e.toString());
                     try {
                         Thread.sleep(backoff);
                     } catch (InterruptedException ie) {
@@ -227,39 +220,18 @@ public final class RemoteSandboxL1 implements L1Source {
     // ------------------------------------------------------------------ http
 
     private Optional<JsonNode> get(String path) {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + path)).timeout(requestTimeout).GET()
-                .build());
+        HttpResponse<byte[]> r = http.send(http.request(path).GET().build());
         if (r.statusCode() == 404) {
             return Optional.empty();
         }
         check(r, path);
-        return Optional.of(parse(r.body()));
-    }
-
-    private HttpResponse<byte[]> send(HttpRequest req) {
-        try {
-            return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException("L1 at " + base + ": " + req.method() + " " + req.uri().getPath()
-                    + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new IOException("interrupted", e));
-        }
+        return Optional.of(http.parse(r.body()));
     }
 
     private void check(HttpResponse<byte[]> r, String path) {
         if (r.statusCode() != 200) {
-            throw new UncheckedIOException(new IOException("L1 at " + base + ": " + path + " answered HTTP "
+            throw new UncheckedIOException(new IOException(http.name() + ": " + path + " answered HTTP "
                     + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8)));
-        }
-    }
-
-    private static JsonNode parse(byte[] body) {
-        try {
-            return L1Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw new UncheckedIOException("malformed JSON from the L1: " + e.getMessage(), e);
         }
     }
 
