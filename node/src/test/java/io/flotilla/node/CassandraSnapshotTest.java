@@ -172,6 +172,14 @@ class CassandraSnapshotTest {
         int code = Flotilla.execute("snapshot", "export", file.toString(), "--data-dir", tmp.resolve("source").toString(),
                 "--storage", "cassandra", "--cassandra", endpoint, "--keyspace", sourceKeyspace);
         assertEquals(0, code, "flotilla snapshot export --storage cassandra");
+        // a keyspace named by mistake is refused, not created
+        String missing = newKeyspace("missing");
+        assertEquals(1, Flotilla.execute("snapshot", "export", tmp.resolve("none.snapshot").toString(), "--storage",
+                "cassandra", "--cassandra", endpoint, "--keyspace", missing));
+        try (CqlSession s = CassandraStorage.connect(settings(missing))) {
+            assertTrue(s.getMetadata().getKeyspace(missing).isEmpty(), "the export created keyspace " + missing);
+        }
+        assertFalse(Files.exists(tmp.resolve("none.snapshot")));
         SnapshotHeader header = SnapshotImporter.info(SnapshotImporter.Source.file(file)).header();
         assertEquals(rollup, header.rollup().toBase58());
 

@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -248,9 +247,5 @@ public final class CassandraSnapshotImport {
                 LOG.warn("the import's actor system did not stop in time: {}", e.toString());
             }
         }
-    }
-
-    static String describe(CassandraStorage.Settings s) {
-        return String.format(Locale.ROOT, "keyspace %s at %s", s.keyspace(), s.contactPointsText());
     }
 }
