@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.metadata.schema.TableMetadata;
 import io.flotilla.actors.l1.L1Operation;
 import io.flotilla.actors.l1.SandboxAccounts;
 import io.flotilla.actors.l1.SandboxL1;
+import io.flotilla.actors.l1.SandboxL1Server;
 import io.flotilla.actors.rollup.RollupEntity;
 import io.flotilla.actors.rollup.RollupMode;
 import io.flotilla.persistence.cassandra.CassandraStorage;
@@ -202,9 +203,14 @@ class CassandraSnapshotTest {
                 Files.createDirectories(tmp.resolve("from-embedded"))).withL1(l1));
         String keyspace = newKeyspace("target");
         Path dataDir = tmp.resolve("cassandra-target");
-        SnapshotImporter.Result imported = CassandraSnapshotImport.importSnapshot(new SnapshotImporter.Options(
-                SnapshotImporter.Source.file(r.file()), dataDir, l1, false, true), settings(keyspace));
-        assertEquals(r.header(), imported.header());
+        // through the CLI, with every check against the L1 served over HTTP
+        try (SandboxL1Server server = SandboxL1Server.start(l1, 0)) {
+            assertEquals(0, Flotilla.execute("snapshot", "import", r.file().toString(), "-E", server.uri().toString(),
+                    "--data-dir", dataDir.toString(), "--storage", "cassandra", "--cassandra", endpoint, "--keyspace",
+                    keyspace), "flotilla snapshot import --storage cassandra");
+        }
+        // the observer configuration for `flotilla run --data-dir D --storage cassandra`
+        assertTrue(Files.readString(dataDir.resolve(NodeConfig.FILE)).contains(rollup));
         NodeRuntime copy = NodeRuntime.start(SnapshotTest.options(dataDir), l1, false,
                 NodeStores.cassandra(l1, settings(keyspace)), observer());
         try {
@@ -218,6 +224,9 @@ class CassandraSnapshotTest {
                 CassandraSnapshotImport.importSnapshot(new SnapshotImporter.Options(
                         SnapshotImporter.Source.file(r.file()), dataDir, l1, false, true), settings(keyspace)));
         assertTrue(e.getMessage().contains("already holds rollup " + rollup), e.getMessage());
+        // the same through the CLI's storage options
+        assertEquals(1, Flotilla.execute("snapshot", "import", r.file().toString(), "--no-check", "--data-dir",
+                dataDir.toString(), "--storage", "cassandra", "--cassandra", endpoint, "--keyspace", keyspace));
         assertEquals(before, dump(keyspace), "the keyspace changed");
     }
 
