@@ -174,15 +174,6 @@ public final class SnapshotExporter {
         return rollups.get(0);
     }
 
-    static String onlyRollup(Path dataDir) {
-        List<String> rollups = RollupJournal.rollups(dataDir);
-        if (rollups.size() != 1) {
-            throw new IllegalArgumentException(rollups.isEmpty() ? "no rollup in " + dataDir
-                    : "the data directory holds several rollups, choose one with --rollup: " + rollups);
-        }
-        return rollups.get(0);
-    }
-
     private static int exportLevel(String spec, RollupSnapshot st, SnapshotSourceStores.L1Blocks l1Blocks) {
         int head = st.headLevel();
         return switch (spec.toLowerCase(Locale.ROOT)) {
