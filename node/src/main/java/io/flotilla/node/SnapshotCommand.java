@@ -34,6 +34,35 @@ public final class SnapshotCommand implements Runnable {
         return endpoint == null ? null : new RemoteSandboxL1(URI.create(endpoint));
     }
 
+    /** {@code --storage embedded|cassandra [--cassandra H:P] [--keyspace K]}, named as for {@code flotilla run}. */
+    static final class StorageOptions {
+        @Option(names = "--storage", paramLabel = "embedded|cassandra", defaultValue = "embedded",
+                description = "the node's storage: embedded (the data directory, the default) or cassandra")
+        String storage;
+
+        @Option(names = "--cassandra", paramLabel = "HOST:PORT[,...]", defaultValue = "127.0.0.1:9042",
+                description = "Cassandra contact points with --storage cassandra (default: ${DEFAULT-VALUE})")
+        String cassandra;
+
+        @Option(names = "--keyspace", paramLabel = "NAME", defaultValue = "flotilla",
+                description = "Cassandra keyspace with --storage cassandra (default: ${DEFAULT-VALUE})")
+        String keyspace;
+
+        @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1",
+                description = "replication factor of a keyspace an import creates (default: ${DEFAULT-VALUE})")
+        int replicationFactor;
+
+        /** The Cassandra settings, or null for embedded storage. */
+        io.flotilla.persistence.cassandra.CassandraStorage.Settings cassandra() {
+            return switch (storage) {
+                case "embedded" -> null;
+                case "cassandra" -> io.flotilla.persistence.cassandra.CassandraStorage.Settings.of(cassandra, keyspace)
+                        .withReplicationFactor(replicationFactor);
+                default -> throw new IllegalArgumentException("unknown storage '" + storage + "' (embedded or cassandra)");
+            };
+        }
+    }
+
     /** {@code snapshot export}. */
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Writes a snapshot of a rollup of a data directory, stopped or in use by a running node "
@@ -68,6 +97,9 @@ public final class SnapshotCommand implements Runnable {
                 description = "L1 node for the check's L1 checks (optional)")
         String l1Endpoint;
 
+        @CommandLine.Mixin
+        StorageOptions storageOptions = new StorageOptions();
+
         @Override
         public Integer call() {
             PrintStream err = System.err;
@@ -81,7 +113,9 @@ public final class SnapshotCommand implements Runnable {
                 try (Progress progress = Progress.forTerminal("export")) {
                     o = new SnapshotExporter.Options(dataDir, output, rollup, level, compact,
                             Compression.fromLabel(compress), !noCheck, remote(l1Endpoint), null, progress);
-                    r = SnapshotExporter.export(o);
+                    var cassandra = storageOptions.cassandra();
+                    r = cassandra == null ? SnapshotExporter.export(o)
+                            : SnapshotExporter.export(o, io.flotilla.snapshot.SnapshotSourceStores.cassandra(cassandra));
                 }
                 System.out.println("snapshot written: " + r.file());
                 System.out.println(r.header().describe());
@@ -116,6 +150,9 @@ public final class SnapshotCommand implements Runnable {
         @Option(names = "--no-check", description = "only the rollup address, history mode and head checks")
         boolean noCheck;
 
+        @CommandLine.Mixin
+        StorageOptions storageOptions = new StorageOptions();
+
         @Override
         public Integer call() {
             PrintStream err = System.err;
@@ -126,11 +163,20 @@ public final class SnapshotCommand implements Runnable {
             // a file, - or an http(s) URL (a download that resumes after a dropped connection), with progress
             Progress progress = Progress.forTerminal("import");
             SnapshotImporter.Source src = SnapshotSource.importerSource(source, progress);
+            String target = dataDir.toAbsolutePath().toString();
             try (progress) {
-                SnapshotImporter.Result r = SnapshotImporter.importSnapshot(new SnapshotImporter.Options(src,
-                        dataDir, remote(l1Endpoint), force, !noCheck));
+                var cassandra = storageOptions.cassandra();
+                SnapshotImporter.Options options = new SnapshotImporter.Options(src, dataDir, remote(l1Endpoint), force,
+                        !noCheck);
+                SnapshotImporter.Result r;
+                if (cassandra == null) {
+                    r = SnapshotImporter.importSnapshot(options);
+                } else {
+                    target = "the Cassandra keyspace " + cassandra.keyspace();
+                    r = io.flotilla.snapshot.CassandraSnapshotImport.importSnapshot(options, cassandra);
+                }
                 progress.close();
-                System.out.println("snapshot imported into " + dataDir.toAbsolutePath());
+                System.out.println("snapshot imported into " + target);
                 Path config = dataDir.resolve(NodeConfig.FILE);
                 if (!java.nio.file.Files.exists(config)) {
                     // so that `flotilla run --data-dir D` serves the imported rollup (as an observer; edit to change)
@@ -147,7 +193,8 @@ public final class SnapshotCommand implements Runnable {
                 return 0;
             } catch (ImportCheckException e) {
                 err.println("flotilla snapshot import: " + e.getMessage());
-                err.println("the data directory " + dataDir.toAbsolutePath() + " is unchanged");
+                err.println((target.startsWith("the Cassandra") ? target : "the data directory " + target)
+                        + " is unchanged");
                 return 1;
             } catch (RuntimeException e) {
                 err.println("flotilla snapshot import: " + e.getMessage());

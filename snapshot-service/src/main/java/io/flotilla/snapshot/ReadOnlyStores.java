@@ -57,7 +57,7 @@ final class ReadOnlyStores implements AutoCloseable {
     }
 
     /** The L2 chain of one rollup, read-only. */
-    final class Chain {
+    final class Chain implements SnapshotSourceStores.Chain {
         private final RocksDB db;
         private final byte[] prefix;
 
@@ -72,7 +72,8 @@ final class ReadOnlyStores implements AutoCloseable {
             return ByteBuffer.allocate(prefix.length + 4).put(prefix).putInt(level).array();
         }
 
-        Optional<L2Block> get(int level) {
+        @Override
+        public Optional<L2Block> get(int level) {
             try {
                 byte[] v = db.get(key(level));
                 return v == null ? Optional.empty() : Optional.of(L2BlockCodec.decode(v));
@@ -81,14 +82,16 @@ final class ReadOnlyStores implements AutoCloseable {
             }
         }
 
-        OptionalInt firstLevel() {
+        @Override
+        public OptionalInt firstLevel() {
             try (RocksIterator it = db.newIterator()) {
                 it.seek(key(0));
                 return levelOf(it);
             }
         }
 
-        OptionalInt lastLevel() {
+        @Override
+        public OptionalInt lastLevel() {
             try (RocksIterator it = db.newIterator()) {
                 it.seekForPrev(key(Integer.MAX_VALUE));
                 return levelOf(it);
@@ -132,14 +135,15 @@ final class ReadOnlyStores implements AutoCloseable {
     }
 
     /** The journaled L1 blocks: main chain by level. */
-    final class L1Blocks {
+    final class L1Blocks implements SnapshotSourceStores.L1Blocks {
         private final RocksDB db;
 
         L1Blocks(Path dir) {
             this.db = open(dir, "L1 block store");
         }
 
-        Optional<L1Block> get(int level) {
+        @Override
+        public Optional<L1Block> get(int level) {
             try {
                 byte[] hash = db.get(ByteBuffer.allocate(5).put((byte) 'L').putInt(level).array());
                 if (hash == null) {
@@ -152,7 +156,8 @@ final class ReadOnlyStores implements AutoCloseable {
             }
         }
 
-        OptionalInt lastLevel() {
+        @Override
+        public OptionalInt lastLevel() {
             try (RocksIterator it = db.newIterator()) {
                 it.seekForPrev(ByteBuffer.allocate(5).put((byte) 'L').putInt(Integer.MAX_VALUE).array());
                 if (!it.isValid() || it.key().length != 5 || it.key()[0] != 'L') {

@@ -126,27 +126,36 @@ public final class SnapshotExporter {
         if (!Files.isDirectory(dataDir)) {
             throw new IllegalArgumentException("no data directory " + dataDir);
         }
-        String rollup = o.rollup() != null ? o.rollup() : onlyRollup(dataDir);
-        RollupAddress.fromBase58(rollup);
+        return export(o, SnapshotSourceStores.embedded(dataDir));
+    }
+
+    /**
+     * Exports from {@code stores} (closed when done): the embedded stores of {@code o.dataDir()}, or a Cassandra
+     * keyspace. The data directory still gives {@code config.json} (history mode), preimages and the GC pause
+     * files; with Cassandra it may be absent.
+     */
+    public static Result export(Options o, SnapshotSourceStores stores) {
+        Path dataDir = o.dataDir().toAbsolutePath();
         // the GC of full mode (in the node's process) must not delete what the export still reads
-        try (AutoCloseable gc = o.gcPause().pause(dataDir); ReadOnlyStores stores = new ReadOnlyStores()) {
+        try (stores; AutoCloseable gc = Files.isDirectory(dataDir) ? o.gcPause().pause(dataDir) : () -> { }) {
+            String rollup = o.rollup() != null ? o.rollup() : onlyRollup(stores);
+            RollupAddress.fromBase58(rollup);
             long t0 = System.nanoTime();
-            RollupJournal.Recorded recorded = RollupJournal.read(dataDir, rollup);
-            if (recorded == null || !recorded.state().originated()) {
-                throw new IllegalArgumentException("rollup " + rollup + " has no history in " + dataDir);
+            RollupSnapshot state = stores.journaledState(rollup);
+            if (state == null || !state.originated()) {
+                throw new IllegalArgumentException("rollup " + rollup + " has no history in " + stores.describe());
             }
             long t1 = System.nanoTime();
-            ReadOnlyStores.Chain chain = stores.chain(dataDir.resolve("chain"), rollup);
-            NodeStore context = stores.context(dataDir.resolve("context"));
+            SnapshotSourceStores.Chain chain = stores.chain(rollup);
+            NodeStore context = stores.context();
             double cutMillis = (System.nanoTime() - t0) / 1e6;
             // L1 blocks are not part of the cut: the export checks each level's block against its L2 block
-            ReadOnlyStores.L1Blocks l1Blocks = Files.isDirectory(dataDir.resolve("l1-blocks"))
-                    ? stores.l1Blocks(dataDir.resolve("l1-blocks")) : null;
-            LOG.info("snapshot export of {}: consistent cut in {} ms (journal read {} ms, at level {}; stores opened "
-                    + "read-only {} ms)", rollup, String.format(Locale.ROOT, "%.1f", cutMillis),
-                    String.format(Locale.ROOT, "%.1f", (t1 - t0) / 1e6), recorded.state().headLevel(),
+            SnapshotSourceStores.L1Blocks l1Blocks = stores.l1Blocks();
+            LOG.info("snapshot export of {} from {}: consistent cut in {} ms (journal read {} ms, at level {}; stores "
+                    + "opened {} ms)", rollup, stores.describe(), String.format(Locale.ROOT, "%.1f", cutMillis),
+                    String.format(Locale.ROOT, "%.1f", (t1 - t0) / 1e6), state.headLevel(),
                     String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t1) / 1e6));
-            return write(o, dataDir, rollup, recorded.state(), chain, context, l1Blocks, cutMillis);
+            return write(o, dataDir, rollup, state, chain, context, l1Blocks, cutMillis);
         } catch (IOException e) {
             throw new UncheckedIOException("snapshot export failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -156,16 +165,16 @@ public final class SnapshotExporter {
         }
     }
 
-    static String onlyRollup(Path dataDir) {
-        List<String> rollups = RollupJournal.rollups(dataDir);
+    private static String onlyRollup(SnapshotSourceStores stores) {
+        List<String> rollups = stores.rollups();
         if (rollups.size() != 1) {
-            throw new IllegalArgumentException(rollups.isEmpty() ? "no rollup in " + dataDir
-                    : "the data directory holds several rollups, choose one with --rollup: " + rollups);
+            throw new IllegalArgumentException(rollups.isEmpty() ? "no rollup in " + stores.describe()
+                    : stores.describe() + " holds several rollups, choose one with --rollup: " + rollups);
         }
         return rollups.get(0);
     }
 
-    private static int exportLevel(String spec, RollupSnapshot st, ReadOnlyStores.L1Blocks l1Blocks) {
+    private static int exportLevel(String spec, RollupSnapshot st, SnapshotSourceStores.L1Blocks l1Blocks) {
         int head = st.headLevel();
         return switch (spec.toLowerCase(Locale.ROOT)) {
             case "head" -> head;
@@ -186,8 +195,8 @@ public final class SnapshotExporter {
         };
     }
 
-    private static Result write(Options o, Path dataDir, String rollup, RollupSnapshot st, ReadOnlyStores.Chain chain,
-                                NodeStore context, ReadOnlyStores.L1Blocks l1Blocks, double cutMillis)
+    private static Result write(Options o, Path dataDir, String rollup, RollupSnapshot st, SnapshotSourceStores.Chain chain,
+                                NodeStore context, SnapshotSourceStores.L1Blocks l1Blocks, double cutMillis)
             throws IOException {
         long t1 = System.nanoTime();
         int origination = st.originationLevel();
@@ -361,7 +370,7 @@ public final class SnapshotExporter {
     }
 
     private static List<LevelInput> levelInputs(Options o, String rollup, List<L2Block> blocks,
-                                                ReadOnlyStores.L1Blocks l1Blocks) {
+                                                SnapshotSourceStores.L1Blocks l1Blocks) {
         List<LevelInput> out = new ArrayList<>(blocks.size());
         for (L2Block b : blocks) {
             Optional<L1Block> block = l1Block(o, l1Blocks, b.level());
@@ -384,7 +393,7 @@ public final class SnapshotExporter {
         return out;
     }
 
-    private static Optional<L1Block> l1Block(Options o, ReadOnlyStores.L1Blocks l1Blocks, int level) {
+    private static Optional<L1Block> l1Block(Options o, SnapshotSourceStores.L1Blocks l1Blocks, int level) {
         Optional<L1Block> b = l1Blocks == null ? Optional.empty() : l1Blocks.get(level);
         if (b.isEmpty() && o.l1() != null) {
             b = o.l1().block(level);

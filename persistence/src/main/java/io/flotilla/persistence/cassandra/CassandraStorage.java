@@ -116,9 +116,24 @@ public final class CassandraStorage implements AutoCloseable {
      * @throws CassandraStoreException when no contact point answers (the message names them)
      */
     public static CassandraStorage open(Settings settings) {
-        CqlSession session;
+        CqlSession session = connect(settings);
         try {
-            session = CqlSession.builder()
+            return new CassandraStorage(settings, session);
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A driver session with the stores' settings that creates nothing: for tools that only read a keyspace, or
+     * check it before writing to it. The caller closes it.
+     *
+     * @throws CassandraStoreException when no contact point answers (the message names them)
+     */
+    public static CqlSession connect(Settings settings) {
+        try {
+            return CqlSession.builder()
                     .addContactPoints(resolved(settings.contactPoints()))
                     .withLocalDatacenter(settings.localDatacenter())
                     .withConfigLoader(DriverConfigLoader.programmaticBuilder()
@@ -136,12 +151,6 @@ public final class CassandraStorage implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new CassandraStoreException("cannot connect to Cassandra at " + settings.contactPointsText() + ": "
                     + e.getMessage(), e);
-        }
-        try {
-            return new CassandraStorage(settings, session);
-        } catch (RuntimeException e) {
-            session.close();
-            throw e;
         }
     }
 
