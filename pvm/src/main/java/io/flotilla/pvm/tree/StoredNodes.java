@@ -40,27 +40,49 @@ public final class StoredNodes {
      * @throws Exception whatever {@code sink} throws
      */
     public static long walk(Hash root, NodeStore store, Set<Hash> seen, Sink sink) throws Exception {
-        return new Walker(store, seen, sink).visit(root, Position.TREE);
+        return new Walker(store, seen, sink, false).visit(root, Position.TREE, true);
+    }
+
+    /**
+     * As {@link #walk}, also checking that each node is a well-formed encoding for its position (every rule
+     * {@link Codec} checks when it decodes a node), but not its hash: for a caller that has verified the hashes
+     * already (the snapshot importer, as it reads the nodes).
+     */
+    public static long walkChecked(Hash root, NodeStore store, Set<Hash> seen, Sink sink) throws Exception {
+        return new Walker(store, seen, sink, true).visit(root, Position.TREE, true);
     }
 
     private static final class Walker {
         final NodeStore store;
         final Set<Hash> seen;
         final Sink sink;
+        final boolean structure;
 
-        Walker(NodeStore store, Set<Hash> seen, Sink sink) {
+        Walker(NodeStore store, Set<Hash> seen, Sink sink, boolean structure) {
             this.store = store;
             this.seen = seen;
             this.sink = sink;
+            this.structure = structure;
         }
 
         long visit(Hash h, Position at) throws Exception {
+            return visit(h, at, false);
+        }
+
+        long visit(Hash h, Position at, boolean root) throws Exception {
             if (seen.contains(h)) {
                 return 0;
             }
             byte[] enc = store.get(h);
             if (enc == null) {
                 throw new MissingNodeException(h);
+            }
+            if (structure) {
+                Codec.decodeStructure(h, enc, switch (at) {
+                    case TREE -> root ? Ref.Kind.TREE_ROOT : Ref.Kind.TREE_CHILD;
+                    case PAGE -> Ref.Kind.DIR_PAGE;
+                    case VALUE -> Ref.Kind.VALUE;
+                }, store);
             }
             long count = children(h, enc, at);
             // a node is never its own descendant, so it cannot have been emitted while its children were walked

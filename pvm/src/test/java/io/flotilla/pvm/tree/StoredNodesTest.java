@@ -147,4 +147,35 @@ class StoredNodesTest {
         e = assertThrows(CorruptNodeException.class, () -> StoredNodes.walk(c, store, new HashSet<>(), (x, enc) -> { }));
         assertTrue(e.getMessage().contains("tag 4"), e.getMessage());
     }
+
+    @Test
+    void theCheckedWalkAlsoRefusesWhatFramesButIsNotWellFormed() throws Exception {
+        InMemoryNodeStore store = NodeStore.inMemory();
+        byte[] leaf = {Codec.TAG_LEAF_INLINE, 0, 0, 0, 1, 7};
+        Hash l = Hash.of(leaf);
+        store.put(l, leaf);
+        // two children in descending step order: framed correctly, but not a canonical directory
+        java.io.ByteArrayOutputStream dir = new java.io.ByteArrayOutputStream();
+        dir.write(new byte[] {Codec.TAG_DIR, 0, 0, 0, 2, 0, 1, 'b'});
+        dir.write(l.bytes());
+        dir.write(new byte[] {0, 1, 'a'});
+        dir.write(l.bytes());
+        byte[] d = dir.toByteArray();
+        Hash h = Hash.of(d);
+        store.put(h, d);
+        assertEquals(2, StoredNodes.walk(h, store, new HashSet<>(), (x, e) -> { }));
+        CorruptNodeException e = assertThrows(CorruptNodeException.class,
+                () -> StoredNodes.walkChecked(h, store, new HashSet<>(), (x, enc) -> { }));
+        assertTrue(e.getMessage().contains("ascending"), e.getMessage());
+        // a well-formed state passes the checked walk with the same records
+        InMemoryNodeStore good = NodeStore.inMemory();
+        List<Hash> roots = states(good);
+        Set<Hash> a = new HashSet<>();
+        Set<Hash> b = new HashSet<>();
+        for (Hash root : roots) {
+            assertEquals(StoredNodes.walk(root, good, a, (x, enc) -> { }),
+                    StoredNodes.walkChecked(root, good, b, (x, enc) -> { }));
+        }
+        assertEquals(a, b);
+    }
 }
