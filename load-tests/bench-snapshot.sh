@@ -2,7 +2,7 @@
 # Snapshot export / import throughput (issue 7) against `tar | zstd` and `zstd -d | tar -x` on the same stores in
 # the same run, the compact size ratio, and the node's block latency before and during an export. See SnapshotBench.
 #
-#   load-tests/bench-snapshot.sh [--no-build] [--levels N] [--payload BYTES] [--record]
+#   load-tests/bench-snapshot.sh [--no-build] [--levels N] [--payload BYTES] [--repeat N] [--record]
 #
 # --record appends a dated section to load-tests/RESULTS.md. Needs `tar` and `zstd`. Environment: JAVA_OPTS.
 set -euo pipefail
@@ -16,8 +16,9 @@ for a in "$@"; do
   esac
 done
 if [ "$build" = 1 ]; then
-  # compile only (never install): in one reactor session the sibling modules resolve to their target/classes
-  (cd "$root" && mvn -q -o compile dependency:build-classpath -pl load-tests -am -Dmdep.outputFile=target/classpath.txt)
+  # compile only (never install): in one reactor session the sibling modules resolve to their target/classes;
+  # test-compile, not compile, so that node's test-jar dependency on actors resolves within the reactor
+  (cd "$root" && mvn -q -o test-compile dependency:build-classpath -pl load-tests -am -Dmdep.outputFile=target/classpath.txt)
 fi
 CP="$here/target/classes"
 for m in pvm persistence actors http-api snapshot-service node; do CP="$CP:$root/$m/target/classes"; done

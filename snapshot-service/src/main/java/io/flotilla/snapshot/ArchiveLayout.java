@@ -44,7 +44,7 @@ public final class ArchiveLayout {
     static final class ChunkedStream implements AutoCloseable {
         private final Tar.Writer tar;
         private final String name;
-        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 16);
+        private final RecordBuffer buffer = new RecordBuffer();
         final DataOutputStream out = new DataOutputStream(buffer);
         private int index;
         long records;
@@ -76,6 +76,46 @@ public final class ArchiveLayout {
         @Override
         public void close() throws IOException {
             flush();
+        }
+    }
+
+    /**
+     * The bytes of one chunk being assembled: a growable array without {@link ByteArrayOutputStream}'s lock on every
+     * write ({@link DataOutputStream} writes an int as four single bytes, a record stream millions of them).
+     */
+    static final class RecordBuffer extends OutputStream {
+        private byte[] bytes = new byte[1 << 16];
+        private int count;
+
+        private void room(int n) {
+            if (count + n > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, count + n));
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            room(1);
+            bytes[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            room(len);
+            System.arraycopy(b, off, bytes, count, len);
+            count += len;
+        }
+
+        int size() {
+            return count;
+        }
+
+        void writeTo(OutputStream o) throws IOException {
+            o.write(bytes, 0, count);
+        }
+
+        void reset() {
+            count = 0;
         }
     }
 

@@ -13,6 +13,7 @@ import io.flotilla.pvm.encoding.RollupAddress;
 import io.flotilla.pvm.encoding.StateHash;
 import io.flotilla.pvm.tree.Hash;
 import io.flotilla.pvm.tree.NodeStore;
+import io.flotilla.pvm.tree.StoredNodes;
 import io.flotilla.pvm.tree.Tree;
 import io.flotilla.pvm.util.Hex;
 import java.io.BufferedOutputStream;
@@ -22,7 +23,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
+import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -122,11 +123,16 @@ public final class SnapshotExporter {
     private SnapshotExporter() {}
 
     public static Result export(Options o) {
+        return export(o, Clock.systemUTC());
+    }
+
+    /** As {@link #export(Options)}, with the clock that dates the snapshot ({@code created}): tests fix it. */
+    static Result export(Options o, Clock clock) {
         Path dataDir = o.dataDir().toAbsolutePath();
         if (!Files.isDirectory(dataDir)) {
             throw new IllegalArgumentException("no data directory " + dataDir);
         }
-        return export(o, SnapshotSourceStores.embedded(dataDir));
+        return export(o, SnapshotSourceStores.embedded(dataDir), clock);
     }
 
     /**
@@ -135,6 +141,10 @@ public final class SnapshotExporter {
      * files; with Cassandra it may be absent.
      */
     public static Result export(Options o, SnapshotSourceStores stores) {
+        return export(o, stores, Clock.systemUTC());
+    }
+
+    private static Result export(Options o, SnapshotSourceStores stores, Clock clock) {
         Path dataDir = o.dataDir().toAbsolutePath();
         // the GC of full mode (in the node's process) must not delete what the export still reads
         try (stores; AutoCloseable gc = Files.isDirectory(dataDir) ? o.gcPause().pause(dataDir) : () -> { }) {
@@ -155,7 +165,7 @@ public final class SnapshotExporter {
                     + "opened {} ms)", rollup, stores.describe(), String.format(Locale.ROOT, "%.1f", cutMillis),
                     String.format(Locale.ROOT, "%.1f", (t1 - t0) / 1e6), state.headLevel(),
                     String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t1) / 1e6));
-            return write(o, dataDir, rollup, state, chain, context, l1Blocks, cutMillis);
+            return write(o, dataDir, rollup, state, chain, context, l1Blocks, cutMillis, clock);
         } catch (IOException e) {
             throw new UncheckedIOException("snapshot export failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -196,7 +206,7 @@ public final class SnapshotExporter {
     }
 
     private static Result write(Options o, Path dataDir, String rollup, RollupSnapshot st, SnapshotSourceStores.Chain chain,
-                                NodeStore context, SnapshotSourceStores.L1Blocks l1Blocks, double cutMillis)
+                                NodeStore context, SnapshotSourceStores.L1Blocks l1Blocks, double cutMillis, Clock clock)
             throws IOException {
         long t1 = System.nanoTime();
         int origination = st.originationLevel();
@@ -240,13 +250,11 @@ public final class SnapshotExporter {
             if (b.commitment().isEmpty()) {
                 continue;
             }
-            Commitment c = new Commitment(b.stateHash(), b.level(), lastCommitment, b.totalTicks() - lastCommitmentTicks);
-            if (!c.hash().equals(b.commitment().get())) {
-                throw new IllegalStateException("the commitment of L2 block " + b.level() + " does not match its state: "
-                        + "the chain store of " + dataDir + " is inconsistent");
-            }
-            commitments.add(c);
-            lastCommitment = c.hash();
+            // the body as the node made it; its hash is not recomputed here: the import (and so the export's own
+            // check) verifies that each block's commitment is that of its state and that the chain holds
+            commitments.add(new Commitment(b.stateHash(), b.level(), lastCommitment,
+                    b.totalTicks() - lastCommitmentTicks));
+            lastCommitment = b.commitment().get();
             lastCommitmentLevel = b.level();
             lastCommitmentTicks = b.totalTicks();
         }
@@ -274,16 +282,18 @@ public final class SnapshotExporter {
         try {
             // the size is only known at the end: bytes and rate, no percentage
             o.progress().phase("write", -1);
-            CountingOutputStream file = new CountingOutputStream(o.progress().wrap(
-                    new BufferedOutputStream(Files.newOutputStream(part), 1 << 16)));
-            try (OutputStream out = o.compression().compress(file)) {
+            OutputStream file = o.progress().wrap(new BufferedOutputStream(Files.newOutputStream(part), 1 << 20));
+            // compression and the file on a second thread, as `tar | zstd` runs on two processes
+            BackgroundWriter out = new BackgroundWriter(o.compression().compress(file), "snapshot-writer");
+            boolean written = false;
+            try {
                 header.writeTo(out);
                 Tar.Writer tar = new Tar.Writer(out);
                 // the node count is only known after the walk: it follows the nodes, in context/count
                 metadata = new SnapshotMetadata(SnapshotMetadata.FORMAT_VERSION, rollup, mode.label(), level, first,
                         new CommitmentHash(lastCommitment.bytes()).toBase58(),
                         lastCommitmentLevel, lastCommitmentTicks, new CommitmentHash(lcc.bytes()).toBase58(), lccLevel,
-                        o.compact(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), origination,
+                        o.compact(), clock.instant().truncatedTo(ChronoUnit.SECONDS).toString(), origination,
                         st.pvmVersion(), null, new StateHash(st.genesisStateHash32()).toBase58(),
                         new CommitmentHash(st.genesisCommitmentHash32()).toBase58(),
                         new CommitmentHash(baseCommitment.bytes()).toBase58(), baseLevel, baseTicks,
@@ -317,6 +327,12 @@ public final class SnapshotExporter {
                 writePreimages(tar, dataDir.resolve("wasm_2_0_0"));
                 tar.finish();
                 archiveBytes = tar.written();
+                out.close();
+                written = true;
+            } finally {
+                if (!written) {
+                    out.abort();
+                }
             }
             Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -369,12 +385,20 @@ public final class SnapshotExporter {
         return HistoryMode.ARCHIVE;
     }
 
+    /**
+     * The input of each exported level, rebuilt from the L1 blocks (each read and decoded once: a level's block is
+     * the next level's predecessor). Each block must be the one its L2 block was made from (same L1 hash); the
+     * inbox hashes are not recomputed here: the import (and so the export's own check) verifies every one.
+     */
     private static List<LevelInput> levelInputs(Options o, String rollup, List<L2Block> blocks,
                                                 SnapshotSourceStores.L1Blocks l1Blocks) {
         List<LevelInput> out = new ArrayList<>(blocks.size());
+        Optional<L1Block> pred = Optional.empty();
         for (L2Block b : blocks) {
+            if (pred.isEmpty() || pred.get().level() != b.level() - 1) {
+                pred = l1Block(o, l1Blocks, b.level() - 1);
+            }
             Optional<L1Block> block = l1Block(o, l1Blocks, b.level());
-            Optional<L1Block> pred = l1Block(o, l1Blocks, b.level() - 1);
             if (block.isEmpty() || pred.isEmpty()) {
                 throw new IllegalStateException("the L1 block of level " + b.level() + " (or its predecessor) is not in "
                         + "the data directory's l1-blocks; give the L1 endpoint with -E");
@@ -383,12 +407,8 @@ public final class SnapshotExporter {
                 throw new IllegalStateException("the L1 block of level " + b.level() + " is not the one L2 block "
                         + b.level() + " was made from (an L1 reorg is in progress?); export again");
             }
-            LevelInput input = Inbox.forRollup(rollup, block.get(), pred.get());
-            if (!Arrays.equals(Inbox.hash(input), b.inboxHash().bytes())) {
-                throw new IllegalStateException("the inbox of level " + b.level() + " rebuilt from L1 does not match the "
-                        + "L2 block's inbox hash");
-            }
-            out.add(input);
+            out.add(Inbox.forRollup(rollup, block.get(), pred.get()));
+            pred = block;
         }
         return out;
     }
@@ -408,30 +428,6 @@ public final class SnapshotExporter {
     private static long writeContext(Tar.Writer tar, NodeStore context, RollupSnapshot st, List<L2Block> blocks,
                                      int first, boolean compact) throws IOException {
         try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.NODES)) {
-            Set<Hash> written = new HashSet<>();
-            NodeStore collector = new NodeStore() {
-                @Override
-                public byte[] get(Hash h) {
-                    return context.get(h);
-                }
-
-                @Override
-                public boolean contains(Hash h) {
-                    return written.contains(h);
-                }
-
-                @Override
-                public void put(Hash h, byte[] encoding) {
-                    if (written.add(h)) {
-                        try {
-                            ArchiveLayout.writeNode(s.out, h, encoding);
-                            s.recordDone();
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    }
-                }
-            };
             List<Hash> roots = new ArrayList<>();
             if (!compact && first == st.originationLevel() + 1) {
                 roots.add(Hash.fromBytes(st.genesisStateHash32()));
@@ -439,12 +435,21 @@ public final class SnapshotExporter {
             for (L2Block b : compact ? blocks.subList(0, 1) : blocks) {
                 roots.add(b.stateHash());
             }
+            // the stored bytes as they are, each node once (a level's state shares all but what it changed with
+            // the previous one): no decoding, re-encoding or re-hashing; the importer verifies every hash
+            Set<Hash> written = new HashSet<>();
+            StoredNodes.Sink sink = (h, encoding) -> {
+                ArchiveLayout.writeNode(s.out, h, encoding);
+                s.recordDone();
+            };
             try {
                 for (Hash root : roots) {
-                    Tree.load(root, context).copyTo(collector);
+                    StoredNodes.walk(root, context, written, sink);
                 }
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
             }
             return s.records;
         }
@@ -472,27 +477,6 @@ public final class SnapshotExporter {
             for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(x);
             }
-        }
-    }
-
-    /** Counts the compressed bytes going to the file. */
-    static final class CountingOutputStream extends java.io.FilterOutputStream {
-        long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
         }
     }
 }

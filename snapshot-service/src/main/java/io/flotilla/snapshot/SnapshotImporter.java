@@ -21,6 +21,7 @@ import io.flotilla.pvm.host.RollupMetadata;
 import io.flotilla.pvm.reveal.PreimageDirectory;
 import io.flotilla.pvm.tree.Hash;
 import io.flotilla.pvm.tree.NodeStore;
+import io.flotilla.pvm.tree.StoredNodes;
 import io.flotilla.pvm.tree.Tree;
 import io.flotilla.pvm.util.Hex;
 import java.io.IOException;
@@ -555,7 +556,6 @@ public final class SnapshotImporter {
             Hash prevCommitment = Hash.fromBytes(CommitmentHash.fromBase58(meta.baseCommitment()).bytes());
             long prevTicks = meta.baseCommitmentTotalTicks();
             Set<Hash> verified = new HashSet<>();
-            NodeStore walker = completenessWalker(context, verified);
             PvmState replayState = null;
             Pvm pvm = null;
             NodeStore writer = context.writer();
@@ -588,8 +588,10 @@ public final class SnapshotImporter {
                     }
                 } else if (verify || (meta.compact() && i == 0)) {
                     try {
-                        Tree.load(b.stateHash(), context).copyTo(walker);
-                    } catch (RuntimeException e) {
+                        // the nodes' hashes were verified as they were read: here presence and well-formedness,
+                        // each node once across all states
+                        StoredNodes.walkChecked(b.stateHash(), context, verified, (h, enc) -> { });
+                    } catch (Exception e) {
                         throw blockLies(b, "its state " + new StateHash(b.stateHash().bytes())
                                 + " is not (wholly) in the snapshot: " + e.getMessage());
                     }
@@ -613,30 +615,6 @@ public final class SnapshotImporter {
 
         private static ImportCheckException blockLies(L2Block b, String what) {
             return new ImportCheckException(ImportCheck.BLOCKS, "L2 block " + b.level() + ": " + what);
-        }
-
-        /** Walks trees through {@code context}, remembering what was seen: each node is visited once. */
-        private static NodeStore completenessWalker(NodeStore context, Set<Hash> seen) {
-            return new NodeStore() {
-                @Override
-                public byte[] get(Hash h) {
-                    byte[] b = context.get(h);
-                    if (b == null) {
-                        throw new IllegalStateException("tree node " + h + " is missing");
-                    }
-                    return b;
-                }
-
-                @Override
-                public boolean contains(Hash h) {
-                    return seen.contains(h);
-                }
-
-                @Override
-                public void put(Hash h, byte[] encoding) {
-                    seen.add(h);
-                }
-            };
         }
 
         // ------------------------------------------------------------ staging

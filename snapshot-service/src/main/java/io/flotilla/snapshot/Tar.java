@@ -16,6 +16,8 @@ public final class Tar {
     private Tar() {}
 
     static final int BLOCK = 512;
+    /** Padding and the end-of-archive blocks, shared rather than allocated per entry. */
+    private static final byte[] ZEROS = new byte[2 * BLOCK];
 
     /** Writes entries one after the other; {@link #finish()} writes the two zero blocks that end the archive. */
     public static final class Writer {
@@ -76,7 +78,7 @@ public final class Tar {
         private void pad(long size) throws IOException {
             int rest = (int) (size % BLOCK);
             if (rest != 0) {
-                out.write(new byte[BLOCK - rest]);
+                out.write(ZEROS, 0, BLOCK - rest);
                 written += BLOCK - rest;
             }
         }
@@ -85,7 +87,7 @@ public final class Tar {
             if (open != null) {
                 throw new IllegalStateException("an entry is still open");
             }
-            out.write(new byte[2 * BLOCK]);
+            out.write(ZEROS, 0, 2 * BLOCK);
             written += 2 * BLOCK;
             out.flush();
         }

@@ -88,7 +88,7 @@ final class Codec {
         return n;
     }
 
-    private static Node decodeStructure(Hash h, byte[] enc, Ref.Kind kind, NodeStore store) {
+    static Node decodeStructure(Hash h, byte[] enc, Ref.Kind kind, NodeStore store) {
         Reader r = new Reader(enc, h);
         int tag = r.u8();
         if (kind == Ref.Kind.DIR_PAGE) {
