@@ -335,6 +335,12 @@ public final class HistoryGc implements AutoCloseable {
         var it = pending.entrySet().iterator();
         var e = it.next();
         it.remove();
+        if (e.getValue() <= records.get(e.getKey()).successfulTarget()) {
+            // an LCC update queued this target while the collection reaching it ran: nothing left to do (running it
+            // would only replace lastOutcome with "already collected")
+            schedule();
+            return;
+        }
         Run run = new Run(e.getKey(), e.getValue());
         running = run;
         heldOff = false;
