@@ -139,7 +139,18 @@ public final class FlotillaRoutes extends AllDirectives {
         throw ApiException.notFound("unknown_rollup", "this node does not serve rollup " + addr);
     }
 
+    /**
+     * The routes of one served rollup, built once: the Java DSL builds the routes inside an extraction (here, the
+     * rollup's address) anew for every request otherwise, dozens of directives each time.
+     */
     private Route rollupRoutes(String r) {
+        return rollupRoutes.computeIfAbsent(r, this::buildRollupRoutes);
+    }
+
+    private final Map<String, Route> rollupRoutes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Route> namedBlockRoutes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Route buildRollupRoutes(String r) {
         return concat(
                 pathPrefix("global", () -> globalRoutes(r)),
                 pathPrefix("local", () -> localRoutes(r)),
@@ -162,7 +173,12 @@ public final class FlotillaRoutes extends AllDirectives {
                 path("last_cemented_commitment", () -> get(() -> withSummary(r, s -> lcc(r, s)))),
                 path("monitor_blocks", () -> get(() -> stream(q.monitorBlocks(r)))),
                 path("monitor_finalized_blocks", () -> get(() -> stream(q.monitorFinalizedBlocks(r)))),
-                pathPrefix("block", () -> pathPrefix(segment(), id -> blockRoutes(r, id))));
+                pathPrefix("block", () -> pathPrefix(segment(), id -> switch (id) {
+                    // the named ids are most of the traffic: their routes are built once too
+                    case "head", "finalized", "cemented" -> namedBlockRoutes.computeIfAbsent(r + "/" + id,
+                            k -> blockRoutes(r, id));
+                    default -> blockRoutes(r, id);
+                })));
     }
 
     private JsonNode lcc(String r, RollupSummary s) {

@@ -17,17 +17,22 @@ import java.util.function.IntFunction;
 
 /**
  * A bounded pool of HTTP/1.1 clients on loopback: {@code clients} threads, each with one keep-alive connection,
- * sending GETs on a fixed schedule that adds up to {@code rate} requests per second (a late client sends at
- * once, it does not skip), plus {@code streams} connections reading {@code monitor_blocks}-style chunked
+ * sending GETs on a fixed open-loop schedule that adds up to {@code rate} requests per second (a late client sends
+ * at once, it does not skip), plus {@code streams} connections reading {@code monitor_blocks}-style chunked
  * streams line by line. A request that gets no 200, or a broken connection, is an error (the connection is
- * reopened). Latency = request written → whole response read. Everything stops at {@link #stop()} or at the
- * time limit, whichever comes first.
+ * reopened). Latency = the request's scheduled time → whole response read, so a slow server is not hidden by
+ * clients that send late (coordinated omission). Everything stops at {@link #stop()} or at the time limit,
+ * whichever comes first.
+ *
+ * <p>{@link #main} runs one in a JVM of its own (driven by {@link HttpLoadProcess}), so the clients do not share
+ * the node's heap, GC and JIT.
  */
 public final class HttpLoad {
 
     /** What the pool did. */
+    /** {@code clientCpuSeconds}: CPU the client process used (NaN when it ran in the node's JVM). */
     public record Report(long requests, long errors, double seconds, long[] sortedLatencies, long streamLines,
-                         long streamErrors, List<String> firstErrors) {
+                         long streamErrors, List<String> firstErrors, double clientCpuSeconds) {
         public double requestsPerSecond() {
             return requests / seconds;
         }
@@ -159,7 +164,7 @@ public final class HttpLoad {
         Arrays.sort(all);
         synchronized (firstErrors) {
             return new Report(requests.get(), errors.get(), (Math.min(stopNanos, startNanos + maxNanos) - startNanos) / 1e9,
-                    all, streamLines.get(), streamErrors.get(), List.copyOf(firstErrors));
+                    all, streamLines.get(), streamErrors.get(), List.copyOf(firstErrors), Double.NaN);
         }
     }
 
@@ -185,10 +190,10 @@ public final class HttpLoad {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
                 continue;
             }
+            long t0 = next; // the scheduled time: a request sent late counts its wait
             next += interval;
             String path = paths.apply((int) k);
             k += clients;
-            long t0 = System.nanoTime();
             try {
                 if (conn == null) {
                     conn = new Connection(target);
@@ -287,6 +292,64 @@ public final class HttpLoad {
                 error("stream " + path + ": " + e);
             }
         }
+    }
+
+    /**
+     * A load run as a process: {@code host:port clients rate maxSeconds pathsFile streamsFile latenciesFile}; request
+     * k is line {@code k mod n} of {@code pathsFile}, one stream per line of {@code streamsFile}. It prints
+     * {@code progress <streams open> <stream lines> <stream errors>} lines every 50 ms, stops when its standard
+     * input closes (or at the time limit), writes the sorted latencies (nanoseconds, 8 bytes each) to
+     * {@code latenciesFile}, and prints {@code error <text>} lines and a last line
+     * {@code report <requests> <errors> <seconds> <stream lines> <stream errors> <cpu seconds>}.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 7) {
+            System.err.println("usage: HttpLoad host:port clients rate maxSeconds pathsFile streamsFile latenciesFile");
+            System.exit(2);
+        }
+        String[] hp = args[0].split(":");
+        List<String> paths = java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[4]));
+        List<String> streams = java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[5]));
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("no request paths in " + args[4]);
+        }
+        HttpLoad load = new HttpLoad(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), Integer.parseInt(args[1]),
+                Double.parseDouble(args[2]), java.time.Duration.ofSeconds(Long.parseLong(args[3])),
+                k -> paths.get(Math.floorMod(k, paths.size())), streams);
+        load.start();
+        Thread stdin = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the parent closes our standard input to stop us
+                }
+            } catch (IOException e) {
+                // the parent went away: stop as well
+            }
+        }, "http-load-stdin");
+        stdin.setDaemon(true);
+        stdin.start();
+        long end = System.nanoTime() + load.maxNanos;
+        while (stdin.isAlive() && System.nanoTime() < end) {
+            System.out.println("progress " + load.streamsOpen.get() + " " + load.streamLines.get() + " "
+                    + load.streamErrors.get());
+            System.out.flush();
+            stdin.join(50);
+        }
+        Report r = load.stop();
+        try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
+                java.nio.file.Files.newOutputStream(java.nio.file.Path.of(args[6]))))) {
+            for (long l : r.sortedLatencies()) {
+                out.writeLong(l);
+            }
+        }
+        for (String e : r.firstErrors()) {
+            System.out.println("error " + e.replace('\n', ' '));
+        }
+        long cpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        System.out.println("report " + r.requests() + " " + r.errors() + " " + r.seconds() + " " + r.streamLines() + " "
+                + r.streamErrors() + " " + cpu / 1e9);
+        System.out.flush();
     }
 
     /** A keep-alive HTTP/1.1 connection reading Content-Length or chunked responses. */
