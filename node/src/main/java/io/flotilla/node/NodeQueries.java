@@ -74,8 +74,8 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     /** What frames an L2 block's inbox, by L1 block hash (an L1 block never changes under its hash). */
     private final ReadCache<String, Framing> framings = new ReadCache<>(FRAMING_CACHE);
 
-    /** States kept decoded: the heads and recent blocks of a few hundred rollups (only visited nodes are held). */
-    static final int STATE_CACHE = 512;
+    /** States kept decoded: the heads of a couple of hundred rollups (only the nodes reads visited are held). */
+    static final int STATE_CACHE = 256;
     static final int FRAMING_CACHE = 1024;
 
     /** The L1 facts around a level's messages: the predecessor's timestamp and hash, a protocol migration. */

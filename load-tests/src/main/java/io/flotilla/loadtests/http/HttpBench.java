@@ -117,16 +117,17 @@ public final class HttpBench {
         HttpLoad.Report l = r.load();
         return "| rollups | levels/run | kernel | clients | target req/s | requests | req/s | p50 ms | p99 ms | max ms "
                 + "| errors | streams | stream lines | quiet rl/s (before, after) | loaded rl/s | loaded / quiet "
-                + "| client CPU (cores) |\n"
-                + "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|\n"
+                + "| client CPU (cores) | service p50 ms | service p99 ms |\n"
+                + "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n"
                 + String.format(Locale.ROOT,
                 "| %d | %d | %s | %d | %.0f | %d | %.0f | %.2f | %.2f | %.2f | %d | %d | %d | %.0f (%.0f, %.0f) | %.0f | %.2f "
-                        + "| %.2f |%n",
+                        + "| %.2f | %.2f | %.2f |%n",
                 o.rollups(), o.levels(), o.kernel(), o.clients(), o.rate(), l.requests(), l.requestsPerSecond(),
                 l.latencyMillis(0.50), l.latencyMillis(0.99), l.latencyMillis(1.0), l.errors() + l.streamErrors(),
                 r.streamsOpened(), l.streamLines(), r.quietRollupLevelsPerSecond(),
                 r.quietBefore().rollupLevelsPerSecond(), r.quietAfter().rollupLevelsPerSecond(),
-                r.loaded().rollupLevelsPerSecond(), r.loadedOverQuiet(), l.clientCpuSeconds() / l.seconds());
+                r.loaded().rollupLevelsPerSecond(), r.loadedOverQuiet(), l.clientCpuSeconds() / l.seconds(),
+                l.serviceMillis(0.50), l.serviceMillis(0.99));
     }
 
     /** The command line; returns the exit code (0, 1 when a request failed, 2 for bad options). */

@@ -30,19 +30,32 @@ import java.util.function.IntFunction;
 public final class HttpLoad {
 
     /** What the pool did. */
-    /** {@code clientCpuSeconds}: CPU the client process used (NaN when it ran in the node's JVM). */
+    /**
+     * {@code sortedLatencies}: from each request's scheduled time; {@code sortedServiceTimes}: from the moment it was
+     * written (what the server took, queueing in the clients left out); {@code clientCpuSeconds}: CPU the client
+     * process used (NaN when it ran in the node's JVM).
+     */
     public record Report(long requests, long errors, double seconds, long[] sortedLatencies, long streamLines,
-                         long streamErrors, List<String> firstErrors, double clientCpuSeconds) {
+                         long streamErrors, List<String> firstErrors, double clientCpuSeconds,
+                         long[] sortedServiceTimes) {
+        public double serviceMillis(double p) {
+            return percentile(sortedServiceTimes, p);
+        }
+
         public double requestsPerSecond() {
             return requests / seconds;
         }
 
         public double latencyMillis(double p) {
-            if (sortedLatencies.length == 0) {
+            return percentile(sortedLatencies, p);
+        }
+
+        private static double percentile(long[] sorted, double p) {
+            if (sorted.length == 0) {
                 return 0;
             }
-            int i = (int) Math.ceil(p * sortedLatencies.length) - 1;
-            return sortedLatencies[Math.max(0, Math.min(sortedLatencies.length - 1, i))] / 1e6;
+            int i = (int) Math.ceil(p * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
         }
     }
 
@@ -150,21 +163,26 @@ public final class HttpLoad {
         long total = 0;
         for (var r : clientResults) {
             long[] l = r.get();
-            total += l == null ? 0 : l.length;
+            total += l == null ? 0 : l.length / 2;
         }
+        // each client's array holds (latency, service time) pairs
         long[] all = new long[(int) total];
+        long[] service = new long[(int) total];
         int m = 0;
         for (var r : clientResults) {
             long[] l = r.get();
             if (l != null) {
-                System.arraycopy(l, 0, all, m, l.length);
-                m += l.length;
+                for (int i = 0; i < l.length; i += 2) {
+                    all[m] = l[i];
+                    service[m++] = l[i + 1];
+                }
             }
         }
         Arrays.sort(all);
+        Arrays.sort(service);
         synchronized (firstErrors) {
             return new Report(requests.get(), errors.get(), (Math.min(stopNanos, startNanos + maxNanos) - startNanos) / 1e9,
-                    all, streamLines.get(), streamErrors.get(), List.copyOf(firstErrors), Double.NaN);
+                    all, streamLines.get(), streamErrors.get(), List.copyOf(firstErrors), Double.NaN, service);
         }
     }
 
@@ -172,7 +190,7 @@ public final class HttpLoad {
         return stopping || now - startNanos >= maxNanos;
     }
 
-    /** One client: its share of the schedule on one keep-alive connection; returns its latencies. */
+    /** One client: its share of the schedule on one keep-alive connection; returns (latency, service time) pairs. */
     private long[] client(int id) {
         long interval = (long) (1e9 * clients / rate);
         long next = startNanos + (long) (1e9 * id / rate);
@@ -198,16 +216,18 @@ public final class HttpLoad {
                 if (conn == null) {
                     conn = new Connection(target);
                 }
+                long sent = System.nanoTime();
                 int status = conn.get(path);
-                long dt = System.nanoTime() - t0;
+                long end = System.nanoTime();
                 requests.incrementAndGet();
                 if (status != 200) {
                     error("HTTP " + status + " for " + path);
                 } else {
-                    if (n == lat.length) {
-                        lat = Arrays.copyOf(lat, n * 2);
+                    if (n + 2 > lat.length) {
+                        lat = Arrays.copyOf(lat, lat.length * 2);
                     }
-                    lat[n++] = dt;
+                    lat[n++] = end - t0;
+                    lat[n++] = end - sent;
                 }
             } catch (IOException e) {
                 requests.incrementAndGet();
@@ -298,8 +318,8 @@ public final class HttpLoad {
      * A load run as a process: {@code host:port clients rate maxSeconds pathsFile streamsFile latenciesFile}; request
      * k is line {@code k mod n} of {@code pathsFile}, one stream per line of {@code streamsFile}. It prints
      * {@code progress <streams open> <stream lines> <stream errors>} lines every 50 ms, stops when its standard
-     * input closes (or at the time limit), writes the sorted latencies (nanoseconds, 8 bytes each) to
-     * {@code latenciesFile}, and prints {@code error <text>} lines and a last line
+     * input closes (or at the time limit), writes the sorted latencies then the sorted service times
+     * (nanoseconds, 8 bytes each, as many of each) to {@code latenciesFile}, and prints {@code error <text>} lines and a last line
      * {@code report <requests> <errors> <seconds> <stream lines> <stream errors> <cpu seconds>}.
      */
     public static void main(String[] args) throws Exception {
@@ -339,6 +359,9 @@ public final class HttpLoad {
         try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
                 java.nio.file.Files.newOutputStream(java.nio.file.Path.of(args[6]))))) {
             for (long l : r.sortedLatencies()) {
+                out.writeLong(l);
+            }
+            for (long l : r.sortedServiceTimes()) {
                 out.writeLong(l);
             }
         }

@@ -133,11 +133,15 @@ public final class HttpLoadProcess implements AutoCloseable {
             throw new IOException("the load process ended (exit " + process.exitValue() + ") without a report");
         }
         String[] f = r.split(" ");
-        long n = Files.size(latencies) / 8;
+        long n = Files.size(latencies) / 16; // latencies, then as many service times
         long[] lat = new long[(int) n];
+        long[] service = new long[(int) n];
         try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(latencies)))) {
             for (int i = 0; i < n; i++) {
                 lat[i] = in.readLong();
+            }
+            for (int i = 0; i < n; i++) {
+                service[i] = in.readLong();
             }
         }
         List<String> errs;
@@ -145,7 +149,7 @@ public final class HttpLoadProcess implements AutoCloseable {
             errs = List.copyOf(errors);
         }
         return new HttpLoad.Report(Long.parseLong(f[1]), Long.parseLong(f[2]), Double.parseDouble(f[3]), lat,
-                Long.parseLong(f[4]), Long.parseLong(f[5]), errs, Double.parseDouble(f[6]));
+                Long.parseLong(f[4]), Long.parseLong(f[5]), errs, Double.parseDouble(f[6]), service);
     }
 
     /** Kills the process if still running and removes its files. */
