@@ -20,6 +20,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class FlotillaHttpServer implements AutoCloseable {
 
+    /** The dispatcher the routes' store reads run on (reference.conf of this module). */
+    public static final String READ_DISPATCHER = "flotilla.http.read-dispatcher";
+
     /** Where and how to serve. */
     public record Settings(String host, int port, Duration streamHeartbeat, Duration queryTimeout, long maxBodyBytes) {
         public static final String DEFAULT_HOST = "127.0.0.1";
@@ -77,8 +80,10 @@ public final class FlotillaHttpServer implements AutoCloseable {
     public FlotillaHttpServer(ActorSystem<?> system, RollupQueries queries, Settings settings) {
         this.system = system;
         this.settings = settings;
-        Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-        this.routes = new FlotillaRoutes(queries, blocking, metrics, settings);
+        // reads that may block on the stores get their own bounded pool: a burst of them neither starves the HTTP
+        // and actor dispatchers nor queues behind other blocking work of the node
+        Executor reads = system.dispatchers().lookup(DispatcherSelector.fromConfig(READ_DISPATCHER));
+        this.routes = new FlotillaRoutes(queries, reads, metrics, settings);
     }
 
     /** With {@code flotilla.http.*} from the actor system's configuration. */

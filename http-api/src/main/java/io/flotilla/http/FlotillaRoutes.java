@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The routes of the API (Pekko HTTP Java DSL). Every answer is JSON except {@code /metrics}; every
  * error is {@code {"error": ..., "kind": ...}} with a 4xx status for what the client got wrong.
- * Calls into {@link RollupQueries} that may block run on {@code blocking}, never on the dispatcher.
+ * Calls into {@link RollupQueries} that may block run on {@code reads} (the bounded read dispatcher of
+ * {@link FlotillaHttpServer}), never on the HTTP or actor dispatchers.
  */
 public final class FlotillaRoutes extends AllDirectives {
     private static final Logger LOG = LoggerFactory.getLogger(FlotillaRoutes.class);
@@ -65,15 +66,16 @@ public final class FlotillaRoutes extends AllDirectives {
     private static final ContentType.WithCharset PROMETHEUS = MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
 
     private final RollupQueries q;
-    private final Executor blocking;
+    private final Executor reads;
     private final HttpMetrics metrics;
     private final FlotillaHttpServer.Settings settings;
     private final String version;
 
-    public FlotillaRoutes(RollupQueries queries, Executor blocking, HttpMetrics metrics,
+    /** @param reads where calls into {@code queries} that may block run (a bounded pool, not the dispatcher) */
+    public FlotillaRoutes(RollupQueries queries, Executor reads, HttpMetrics metrics,
             FlotillaHttpServer.Settings settings) {
         this.q = queries;
-        this.blocking = blocking;
+        this.reads = reads;
         this.metrics = metrics;
         this.settings = settings;
         String v = FlotillaRoutes.class.getPackage().getImplementationVersion();
@@ -137,7 +139,18 @@ public final class FlotillaRoutes extends AllDirectives {
         throw ApiException.notFound("unknown_rollup", "this node does not serve rollup " + addr);
     }
 
+    /**
+     * The routes of one served rollup, built once: the Java DSL builds the routes inside an extraction (here, the
+     * rollup's address) anew for every request otherwise, dozens of directives each time.
+     */
     private Route rollupRoutes(String r) {
+        return rollupRoutes.computeIfAbsent(r, this::buildRollupRoutes);
+    }
+
+    private final Map<String, Route> rollupRoutes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Route> namedBlockRoutes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Route buildRollupRoutes(String r) {
         return concat(
                 pathPrefix("global", () -> globalRoutes(r)),
                 pathPrefix("local", () -> localRoutes(r)),
@@ -160,7 +173,12 @@ public final class FlotillaRoutes extends AllDirectives {
                 path("last_cemented_commitment", () -> get(() -> withSummary(r, s -> lcc(r, s)))),
                 path("monitor_blocks", () -> get(() -> stream(q.monitorBlocks(r)))),
                 path("monitor_finalized_blocks", () -> get(() -> stream(q.monitorFinalizedBlocks(r)))),
-                pathPrefix("block", () -> pathPrefix(segment(), id -> blockRoutes(r, id))));
+                pathPrefix("block", () -> pathPrefix(segment(), id -> switch (id) {
+                    // the named ids are most of the traffic: their routes are built once too
+                    case "head", "finalized", "cemented" -> namedBlockRoutes.computeIfAbsent(r + "/" + id,
+                            k -> blockRoutes(r, id));
+                    default -> blockRoutes(r, id);
+                })));
     }
 
     private JsonNode lcc(String r, RollupSummary s) {
@@ -354,7 +372,18 @@ public final class FlotillaRoutes extends AllDirectives {
         if (id.kind().equals("level") || id.kind().equals("hash")) {
             return blockingJson(() -> f.apply(block(r, resolve(r, id, null))));
         }
-        return withSummary(r, s -> f.apply(block(r, resolve(r, id, s))));
+        if (id.kind().equals("cemented")) {
+            return withSummary(r, s -> f.apply(block(r, resolve(r, id, s))));
+        }
+        // head and finalized come from the stores, not from the entity, which may be busy running a level; only a
+        // rollup with no block yet asks the entity, for the reason given in the 404
+        CompletableFuture<HttpResponse> fromStores = CompletableFuture.supplyAsync(() -> q.chainHead(r)
+                .map(h -> ok(f.apply(block(r, id.kind().equals("head") ? h.level()
+                        : Math.max(h.level() - 2, h.originationLevel())))))
+                .orElse(null), reads);
+        return completeWithFuture(fromStores.thenCompose(resp -> resp != null ? CompletableFuture.completedFuture(resp)
+                        : summaryResponse(r, s -> f.apply(block(r, resolve(r, id, s)))))
+                .exceptionally(this::failure));
     }
 
     private L2BlockView block(String r, int level) {
@@ -608,7 +637,7 @@ public final class FlotillaRoutes extends AllDirectives {
             }
             sb.append(metrics.text());
             return HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS, sb.toString()));
-        }, blocking).exceptionally(this::failure));
+        }, reads).exceptionally(this::failure));
     }
 
     // ---------------------------------------------------------------- streams
@@ -631,13 +660,16 @@ public final class FlotillaRoutes extends AllDirectives {
     }
 
     private Route withSummary(String r, Function<RollupSummary, JsonNode> f) {
-        return completeWithFuture(timed(q.summary(r)).thenApplyAsync(s -> ok(f.apply(s.orElseThrow(
-                () -> ApiException.notFound("unknown_rollup", "this node does not serve rollup " + r)))), blocking)
-                .exceptionally(this::failure));
+        return completeWithFuture(summaryResponse(r, f).exceptionally(this::failure));
+    }
+
+    private CompletableFuture<HttpResponse> summaryResponse(String r, Function<RollupSummary, JsonNode> f) {
+        return timed(q.summary(r)).thenApplyAsync(s -> ok(f.apply(s.orElseThrow(
+                () -> ApiException.notFound("unknown_rollup", "this node does not serve rollup " + r)))), reads);
     }
 
     private Route blockingJson(Supplier<JsonNode> body) {
-        return completeWithFuture(CompletableFuture.supplyAsync(() -> ok(body.get()), blocking)
+        return completeWithFuture(CompletableFuture.supplyAsync(() -> ok(body.get()), reads)
                 .exceptionally(this::failure));
     }
 

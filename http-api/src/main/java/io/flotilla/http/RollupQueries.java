@@ -13,7 +13,7 @@ import org.apache.pekko.stream.javadsl.Source;
  * L1 block hashes); the HTTP layer turns them into base58 ({@code srs1}, {@code srib1},
  * {@code src1}, {@code B}). Rollup addresses travel as their {@code sr1...} text.
  *
- * <p>Synchronous methods may block on storage: the HTTP layer calls them on a blocking executor,
+ * <p>Synchronous methods may block on storage: the HTTP layer calls them on its read dispatcher,
  * never on the dispatcher. They should throw {@link IllegalArgumentException} for arguments they
  * refuse (mapped to 400) and return empty for what does not exist (mapped to 404).
  */
@@ -24,6 +24,13 @@ public interface RollupQueries {
 
     /** Head, commitments, LCC, status, mode and L1 view of a rollup; empty when the node does not serve it. */
     CompletionStage<Optional<RollupSummary>> summary(String rollup);
+
+    /**
+     * The last L2 block's level read from the stores, without asking the rollup's entity (the {@code head} and
+     * {@code finalized} block ids of read routes use it); empty when the rollup has no L2 block yet or is not served,
+     * and the HTTP layer then asks {@link #summary} for the reason. May block on storage.
+     */
+    Optional<ChainHead> chainHead(String rollup);
 
     /** The L2 block produced for the L1 level {@code level}; empty when unknown or garbage-collected. */
     Optional<L2BlockView> block(String rollup, int level);

@@ -137,6 +137,15 @@ class InMemoryRollupQueries implements RollupQueries {
     }
 
     @Override
+    public Optional<ChainHead> chainHead(String rollup) {
+        Rollup r = rollups.get(rollup);
+        if (r == null || r.summary.headLevel().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChainHead(r.summary.headLevel().get(), r.summary.originationLevel()));
+    }
+
+    @Override
     public CompletionStage<Optional<RollupSummary>> summary(String rollup) {
         Rollup r = rollups.get(rollup);
         return CompletableFuture.completedFuture(r == null ? Optional.empty() : Optional.of(r.summary));

@@ -20,7 +20,7 @@ public final class Bench {
                         fleet throughput: rollup-levels/s, L1 block -> journaled L2 block latency, heap per rollup,
                         context-store writes; baseline: the bare PVM over the same inboxes
               compute   the fleet scenario with the compute-heavy kernel (default --rollups 1,100)
-              http      [--rollups 100] [--levels 20] [--clients 8] [--rate 5000] [--streams 4] [--max-seconds 120]
+              http      [--rollups 100] [--levels 20] [--clients 64] [--rate 5000] [--streams 4] [--max-seconds 120]
                         [--warmup-seconds 10]
                         HTTP clients polling outbox messages and durable values, and monitor_blocks streams,
                         while the fleet runs; baseline: the same fleet without the load, before and after

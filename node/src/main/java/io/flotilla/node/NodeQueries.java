@@ -7,6 +7,7 @@ import io.flotilla.actors.node.FleetNode;
 import io.flotilla.actors.node.RollupRegistry;
 import io.flotilla.actors.rollup.RollupEntity;
 import io.flotilla.http.BlockEvent;
+import io.flotilla.http.ChainHead;
 import io.flotilla.http.CommitmentRef;
 import io.flotilla.http.CommitmentView;
 import io.flotilla.http.DurableView;
@@ -48,9 +49,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API's view of a {@link FleetNode}: summaries from the rollup entities' status and the L1
- * head, blocks from the L2 chain store, durable storage, outboxes and proofs from the PVM states in the
- * context store, commitments from L1 and the chain store, the batcher, and block streams fed by
- * polling the entities on a short period.
+ * head; heads, blocks, durable storage, outboxes and proofs straight from the stores (the L2 chain store,
+ * the PVM states in the context store), without asking the entities, which may be busy running levels;
+ * commitments from L1 and the chain store, the batcher, and block streams fed by polling the chain store
+ * on a short period. Decoded states and L1 inbox framing are cached by hash (immutable content).
  */
 public final class NodeQueries implements RollupQueries, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeQueries.class);
@@ -67,6 +69,17 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     private final Object scanLock = new Object();
     private final Map<String, Set<Long>> executed = new ConcurrentHashMap<>();
     private int scannedLevel = -1;
+    /** Recent PVM states by state hash: a cached tree keeps the nodes reads decoded (states are immutable). */
+    private final ReadCache<Hash, PvmState> states = new ReadCache<>(STATE_CACHE);
+    /** What frames an L2 block's inbox, by L1 block hash (an L1 block never changes under its hash). */
+    private final ReadCache<String, Framing> framings = new ReadCache<>(FRAMING_CACHE);
+
+    /** States kept decoded: the heads of a couple of hundred rollups (only the nodes reads visited are held). */
+    static final int STATE_CACHE = 256;
+    static final int FRAMING_CACHE = 1024;
+
+    /** The L1 facts around a level's messages: the predecessor's timestamp and hash, a protocol migration. */
+    private record Framing(long predecessorTimestamp, byte[] predecessorHash, Optional<String> migration) {}
 
     public NodeQueries(FleetNode fleet, RollupRegistry registry, long monitorPollMillis) {
         this.fleet = fleet;
@@ -118,10 +131,9 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     }
 
     private Optional<PvmState> loadState(Hash hash) {
-        if (!fleet.services().contextStore().contains(hash)) {
-            return Optional.empty();
-        }
-        return Optional.of(new PvmState(Tree.load(hash, fleet.services().contextStore())));
+        return states.get(hash, h -> fleet.services().contextStore().contains(h)
+                ? Optional.of(new PvmState(Tree.load(h, fleet.services().contextStore())))
+                : Optional.empty());
     }
 
     private static String hex(byte[] b) {
@@ -133,6 +145,21 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     @Override
     public List<String> rollups() {
         return fleet.rollups();
+    }
+
+    @Override
+    public Optional<ChainHead> chainHead(String rollup) {
+        if (!fleet.rollups().contains(rollup)) {
+            return Optional.empty();
+        }
+        // the L2 block is stored before the event that commits it, and a revert truncates the store before its
+        // event: the store's last level is the entity's head, or the level it is committing right now
+        Optional<Integer> last = fleet.services().chain().lastLevel(rollup);
+        Optional<L1Source.RollupInfo> info = info(rollup);
+        if (last.isEmpty() || info.isEmpty() || last.get() <= info.get().originationLevel()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChainHead(last.get(), info.get().originationLevel()));
     }
 
     @Override
@@ -192,13 +219,15 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     private List<String> framedInbox(L2Block b) {
         List<byte[]> msgs = b.messages();
         try {
-            Optional<L1Block> l1b = l1.blockByHash(b.l1Hash());
-            Optional<L1Block> pred = l1b.flatMap(x -> l1.blockByHash(x.predecessor()));
-            if (pred.isPresent()) {
-                Optional<String> migration = pred.get().protocol().equals(l1b.get().protocol())
-                        ? Optional.empty() : Optional.of(l1b.get().protocol());
-                msgs = new LevelInput(b.level(), pred.get().timestamp(), pred.get().hash(), migration, b.messages())
-                        .inbox();
+            Optional<Framing> f = framings.get(Hex.encode(b.l1Hash()), h -> {
+                Optional<L1Block> l1b = l1.blockByHash(b.l1Hash());
+                return l1b.flatMap(x -> l1.blockByHash(x.predecessor())).map(pred -> new Framing(pred.timestamp(),
+                        pred.hash(), pred.protocol().equals(l1b.get().protocol())
+                                ? Optional.empty() : Optional.of(l1b.get().protocol())));
+            });
+            if (f.isPresent()) {
+                msgs = new LevelInput(b.level(), f.get().predecessorTimestamp(), f.get().predecessorHash(),
+                        f.get().migration(), b.messages()).inbox();
             }
         } catch (RuntimeException e) {
             LOG.debug("L1 block of level {} unavailable, inbox without framing: {}", b.level(), e.toString());
@@ -473,8 +502,8 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     // ---------------------------------------------------------------- block streams
 
     /**
-     * Live block streams: every subscriber gets a bounded queue; a poller asks the entities of the
-     * rollups that have subscribers for their head and pushes the blocks produced since the last poll
+     * Live block streams: every subscriber gets a bounded queue; a poller reads the chain head of the
+     * rollups that have subscribers from the chain store and pushes the blocks produced since the last poll
      * (finalized: the head minus two). Nothing is replayed to a new subscriber.
      */
     private final class BlockFeeds implements AutoCloseable {
@@ -523,17 +552,13 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
                     f.lastFinal = -1;
                     return;
                 }
-                RollupEntity.Status st;
-                try {
-                    st = fleet.status(rollup).toCompletableFuture().get(5, TimeUnit.SECONDS);
-                } catch (Exception e) {
+                // the head as the stores have it: the entity, busy running levels, is not asked
+                Optional<ChainHead> h = chainHead(rollup);
+                if (h.isEmpty()) {
                     return;
                 }
-                if (!st.originated() || st.headLevel() <= st.originationLevel()) {
-                    return;
-                }
-                int head = st.headLevel();
-                int fin = Math.max(st.originationLevel() + 1, head - 2);
+                int head = h.get().level();
+                int fin = Math.max(h.get().originationLevel() + 1, head - 2);
                 f.lastHead = push(rollup, f.heads, f.lastHead, head);
                 f.lastFinal = fin <= head - 2 ? push(rollup, f.finals, f.lastFinal, fin) : f.lastFinal;
             });

@@ -13,8 +13,10 @@ import java.util.Locale;
 /**
  * HTTP under load (issue 6): a fleet of N rollups on one node (embedded stores) runs L levels three times —
  * quiet, under HTTP load, quiet again — so the loaded run has a baseline on each side in the same session.
- * The load is an {@link HttpLoad} client pool on loopback polling outbox messages and durable values of the
- * rollups at a fixed rate, plus {@code monitor_blocks} streams; it runs only during the loaded run.
+ * The load is an {@link HttpLoad} client pool on loopback, in a JVM of its own ({@link HttpLoadProcess}), polling
+ * outbox messages and durable values of the rollups on an open-loop schedule at a fixed rate, plus
+ * {@code monitor_blocks} streams; it runs only during the loaded run. The client process's CPU is reported: on a
+ * small machine it competes with the node.
  *
  * <pre>flotilla bench http [--rollups N] [--levels L] [--kernel K] [--clients C] [--rate R] [--streams S]
  *                     [--max-seconds T] [--warmup-seconds W] [--no-record]</pre>
@@ -25,7 +27,8 @@ public final class HttpBench {
     public record Options(int rollups, int levels, String kernel, int clients, double rate, int streams,
                           Duration maxLoad, boolean record, Duration progressEvery, Duration warmUp) {
         public static Options defaults() {
-            return new Options(100, 20, "echo", 8, 5000, 4, Duration.ofSeconds(120), true, Duration.ofSeconds(5),
+            // 64 keep-alive connections: at 5,000 req/s each sends every 12.8 ms, room for answers of several ms
+            return new Options(100, 20, "echo", 64, 5000, 4, Duration.ofSeconds(120), true, Duration.ofSeconds(5),
                     Duration.ofSeconds(10));
         }
     }
@@ -60,23 +63,26 @@ public final class HttpBench {
             int outboxLevel = fleet.l1().head().level(); // every rollup has its L2 block (and echo its outbox) there
             // the HTTP path's first requests run in the JVM's interpreter (tens of ms): warm it up, unmeasured,
             // on the same requests, before any measured run
-            HttpLoad warm = new HttpLoad(target, o.clients(), o.rate(), o.warmUp(),
-                    k -> requestPath(rollups, outboxLevel, k), List.of());
-            warm.start();
-            Thread.sleep(o.warmUp().toMillis());
-            HttpLoad.Report w = warm.stop();
+            List<String> paths = new ArrayList<>();
+            for (int k = 0; k < 2 * rollups.size(); k++) {
+                paths.add(requestPath(rollups, outboxLevel, k));
+            }
+            HttpLoad.Report w;
+            try (HttpLoadProcess warm = HttpLoadProcess.start(target, o.clients(), o.rate(), o.warmUp(), paths,
+                    List.of())) {
+                Thread.sleep(o.warmUp().toMillis());
+                w = warm.stop();
+            }
             out.printf(Locale.ROOT, "HTTP warm-up: %d requests, %d errors, p50 %.2f ms%n", w.requests(), w.errors(),
                     w.latencyMillis(0.5));
             List<String> streams = new ArrayList<>();
             for (int i = 0; i < o.streams(); i++) {
                 streams.add("/rollups/" + rollups.get(i % rollups.size()) + "/global/monitor_blocks");
             }
-            HttpLoad load = new HttpLoad(target, o.clients(), o.rate(), o.maxLoad(),
-                    k -> requestPath(rollups, outboxLevel, k), streams);
-            load.start();
             Fleet.Phase loaded;
             HttpLoad.Report report;
-            try {
+            try (HttpLoadProcess load = HttpLoadProcess.start(target, o.clients(), o.rate(), o.maxLoad(), paths,
+                    streams)) {
                 if (!load.awaitStreamsOpen(Duration.ofSeconds(60))) {
                     out.println("WARNING: not every monitor_blocks stream opened");
                 }
@@ -85,11 +91,11 @@ public final class HttpBench {
                 if (!load.awaitStreamLines(streams.size(), Duration.ofSeconds(30))) {
                     out.println("WARNING: a monitor_blocks stream received no block");
                 }
-            } finally {
                 report = load.stop();
             }
-            out.printf(Locale.ROOT, "loaded: %.0f rollup-levels/s, %d requests (%.0f/s), %d errors; quiet run again%n",
-                    loaded.rollupLevelsPerSecond(), report.requests(), report.requestsPerSecond(), report.errors());
+            out.printf(Locale.ROOT, "loaded: %.0f rollup-levels/s, %d requests (%.0f/s), %d errors, client process "
+                            + "%.2f CPU cores; quiet run again%n", loaded.rollupLevelsPerSecond(), report.requests(),
+                    report.requestsPerSecond(), report.errors(), report.clientCpuSeconds() / report.seconds());
             for (String e : report.firstErrors()) {
                 out.println("  error: " + e);
             }
@@ -110,15 +116,18 @@ public final class HttpBench {
     public static String table(Options o, Result r) {
         HttpLoad.Report l = r.load();
         return "| rollups | levels/run | kernel | clients | target req/s | requests | req/s | p50 ms | p99 ms | max ms "
-                + "| errors | streams | stream lines | quiet rl/s (before, after) | loaded rl/s | loaded / quiet |\n"
-                + "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n"
+                + "| errors | streams | stream lines | quiet rl/s (before, after) | loaded rl/s | loaded / quiet "
+                + "| client CPU (cores) | service p50 ms | service p99 ms |\n"
+                + "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n"
                 + String.format(Locale.ROOT,
-                "| %d | %d | %s | %d | %.0f | %d | %.0f | %.2f | %.2f | %.2f | %d | %d | %d | %.0f (%.0f, %.0f) | %.0f | %.2f |%n",
+                "| %d | %d | %s | %d | %.0f | %d | %.0f | %.2f | %.2f | %.2f | %d | %d | %d | %.0f (%.0f, %.0f) | %.0f | %.2f "
+                        + "| %.2f | %.2f | %.2f |%n",
                 o.rollups(), o.levels(), o.kernel(), o.clients(), o.rate(), l.requests(), l.requestsPerSecond(),
                 l.latencyMillis(0.50), l.latencyMillis(0.99), l.latencyMillis(1.0), l.errors() + l.streamErrors(),
                 r.streamsOpened(), l.streamLines(), r.quietRollupLevelsPerSecond(),
                 r.quietBefore().rollupLevelsPerSecond(), r.quietAfter().rollupLevelsPerSecond(),
-                r.loaded().rollupLevelsPerSecond(), r.loadedOverQuiet());
+                r.loaded().rollupLevelsPerSecond(), r.loadedOverQuiet(), l.clientCpuSeconds() / l.seconds(),
+                l.serviceMillis(0.50), l.serviceMillis(0.99));
     }
 
     /** The command line; returns the exit code (0, 1 when a request failed, 2 for bad options). */

@@ -17,27 +17,45 @@ import java.util.function.IntFunction;
 
 /**
  * A bounded pool of HTTP/1.1 clients on loopback: {@code clients} threads, each with one keep-alive connection,
- * sending GETs on a fixed schedule that adds up to {@code rate} requests per second (a late client sends at
- * once, it does not skip), plus {@code streams} connections reading {@code monitor_blocks}-style chunked
+ * sending GETs on a fixed open-loop schedule that adds up to {@code rate} requests per second (a late client sends
+ * at once, it does not skip), plus {@code streams} connections reading {@code monitor_blocks}-style chunked
  * streams line by line. A request that gets no 200, or a broken connection, is an error (the connection is
- * reopened). Latency = request written → whole response read. Everything stops at {@link #stop()} or at the
- * time limit, whichever comes first.
+ * reopened). Latency = the request's scheduled time → whole response read, so a slow server is not hidden by
+ * clients that send late (coordinated omission). Everything stops at {@link #stop()} or at the time limit,
+ * whichever comes first.
+ *
+ * <p>{@link #main} runs one in a JVM of its own (driven by {@link HttpLoadProcess}), so the clients do not share
+ * the node's heap, GC and JIT.
  */
 public final class HttpLoad {
 
     /** What the pool did. */
+    /**
+     * {@code sortedLatencies}: from each request's scheduled time; {@code sortedServiceTimes}: from the moment it was
+     * written (what the server took, queueing in the clients left out); {@code clientCpuSeconds}: CPU the client
+     * process used (NaN when it ran in the node's JVM).
+     */
     public record Report(long requests, long errors, double seconds, long[] sortedLatencies, long streamLines,
-                         long streamErrors, List<String> firstErrors) {
+                         long streamErrors, List<String> firstErrors, double clientCpuSeconds,
+                         long[] sortedServiceTimes) {
+        public double serviceMillis(double p) {
+            return percentile(sortedServiceTimes, p);
+        }
+
         public double requestsPerSecond() {
             return requests / seconds;
         }
 
         public double latencyMillis(double p) {
-            if (sortedLatencies.length == 0) {
+            return percentile(sortedLatencies, p);
+        }
+
+        private static double percentile(long[] sorted, double p) {
+            if (sorted.length == 0) {
                 return 0;
             }
-            int i = (int) Math.ceil(p * sortedLatencies.length) - 1;
-            return sortedLatencies[Math.max(0, Math.min(sortedLatencies.length - 1, i))] / 1e6;
+            int i = (int) Math.ceil(p * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
         }
     }
 
@@ -145,21 +163,26 @@ public final class HttpLoad {
         long total = 0;
         for (var r : clientResults) {
             long[] l = r.get();
-            total += l == null ? 0 : l.length;
+            total += l == null ? 0 : l.length / 2;
         }
+        // each client's array holds (latency, service time) pairs
         long[] all = new long[(int) total];
+        long[] service = new long[(int) total];
         int m = 0;
         for (var r : clientResults) {
             long[] l = r.get();
             if (l != null) {
-                System.arraycopy(l, 0, all, m, l.length);
-                m += l.length;
+                for (int i = 0; i < l.length; i += 2) {
+                    all[m] = l[i];
+                    service[m++] = l[i + 1];
+                }
             }
         }
         Arrays.sort(all);
+        Arrays.sort(service);
         synchronized (firstErrors) {
             return new Report(requests.get(), errors.get(), (Math.min(stopNanos, startNanos + maxNanos) - startNanos) / 1e9,
-                    all, streamLines.get(), streamErrors.get(), List.copyOf(firstErrors));
+                    all, streamLines.get(), streamErrors.get(), List.copyOf(firstErrors), Double.NaN, service);
         }
     }
 
@@ -167,7 +190,7 @@ public final class HttpLoad {
         return stopping || now - startNanos >= maxNanos;
     }
 
-    /** One client: its share of the schedule on one keep-alive connection; returns its latencies. */
+    /** One client: its share of the schedule on one keep-alive connection; returns (latency, service time) pairs. */
     private long[] client(int id) {
         long interval = (long) (1e9 * clients / rate);
         long next = startNanos + (long) (1e9 * id / rate);
@@ -185,24 +208,26 @@ public final class HttpLoad {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
                 continue;
             }
+            long t0 = next; // the scheduled time: a request sent late counts its wait
             next += interval;
             String path = paths.apply((int) k);
             k += clients;
-            long t0 = System.nanoTime();
             try {
                 if (conn == null) {
                     conn = new Connection(target);
                 }
+                long sent = System.nanoTime();
                 int status = conn.get(path);
-                long dt = System.nanoTime() - t0;
+                long end = System.nanoTime();
                 requests.incrementAndGet();
                 if (status != 200) {
                     error("HTTP " + status + " for " + path);
                 } else {
-                    if (n == lat.length) {
-                        lat = Arrays.copyOf(lat, n * 2);
+                    if (n + 2 > lat.length) {
+                        lat = Arrays.copyOf(lat, lat.length * 2);
                     }
-                    lat[n++] = dt;
+                    lat[n++] = end - t0;
+                    lat[n++] = end - sent;
                 }
             } catch (IOException e) {
                 requests.incrementAndGet();
@@ -287,6 +312,67 @@ public final class HttpLoad {
                 error("stream " + path + ": " + e);
             }
         }
+    }
+
+    /**
+     * A load run as a process: {@code host:port clients rate maxSeconds pathsFile streamsFile latenciesFile}; request
+     * k is line {@code k mod n} of {@code pathsFile}, one stream per line of {@code streamsFile}. It prints
+     * {@code progress <streams open> <stream lines> <stream errors>} lines every 50 ms, stops when its standard
+     * input closes (or at the time limit), writes the sorted latencies then the sorted service times
+     * (nanoseconds, 8 bytes each, as many of each) to {@code latenciesFile}, and prints {@code error <text>} lines and a last line
+     * {@code report <requests> <errors> <seconds> <stream lines> <stream errors> <cpu seconds>}.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 7) {
+            System.err.println("usage: HttpLoad host:port clients rate maxSeconds pathsFile streamsFile latenciesFile");
+            System.exit(2);
+        }
+        String[] hp = args[0].split(":");
+        List<String> paths = java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[4]));
+        List<String> streams = java.nio.file.Files.readAllLines(java.nio.file.Path.of(args[5]));
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("no request paths in " + args[4]);
+        }
+        HttpLoad load = new HttpLoad(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])), Integer.parseInt(args[1]),
+                Double.parseDouble(args[2]), java.time.Duration.ofSeconds(Long.parseLong(args[3])),
+                k -> paths.get(Math.floorMod(k, paths.size())), streams);
+        load.start();
+        Thread stdin = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // the parent closes our standard input to stop us
+                }
+            } catch (IOException e) {
+                // the parent went away: stop as well
+            }
+        }, "http-load-stdin");
+        stdin.setDaemon(true);
+        stdin.start();
+        long end = System.nanoTime() + load.maxNanos;
+        while (stdin.isAlive() && System.nanoTime() < end) {
+            System.out.println("progress " + load.streamsOpen.get() + " " + load.streamLines.get() + " "
+                    + load.streamErrors.get());
+            System.out.flush();
+            stdin.join(50);
+        }
+        Report r = load.stop();
+        try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
+                java.nio.file.Files.newOutputStream(java.nio.file.Path.of(args[6]))))) {
+            for (long l : r.sortedLatencies()) {
+                out.writeLong(l);
+            }
+            for (long l : r.sortedServiceTimes()) {
+                out.writeLong(l);
+            }
+        }
+        for (String e : r.firstErrors()) {
+            System.out.println("error " + e.replace('\n', ' '));
+        }
+        long cpu = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        System.out.println("report " + r.requests() + " " + r.errors() + " " + r.seconds() + " " + r.streamLines() + " "
+                + r.streamErrors() + " " + cpu / 1e9);
+        System.out.flush();
     }
 
     /** A keep-alive HTTP/1.1 connection reading Content-Length or chunked responses. */

@@ -23,6 +23,10 @@ class HttpBenchTest {
         assertTrue(l.latencyMillis(0.5) > 0 && l.latencyMillis(0.5) <= l.latencyMillis(0.99)
                 && l.latencyMillis(0.99) <= l.latencyMillis(1.0));
         assertTrue(l.streamLines() > 0, "the monitor_blocks stream received blocks");
+        assertEquals(l.sortedLatencies().length, l.sortedServiceTimes().length);
+        assertTrue(l.serviceMillis(0.5) > 0 && l.serviceMillis(0.5) <= l.latencyMillis(0.5)
+                && l.serviceMillis(0.99) <= l.latencyMillis(0.99), "a request's service time is within its latency");
+        assertTrue(l.clientCpuSeconds() > 0, "the clients ran in a process of their own, which reports its CPU");
         assertEquals(12, r.quietBefore().rollupLevels());
         assertEquals(12, r.loaded().rollupLevels());
         assertEquals(12, r.quietAfter().rollupLevels());
