@@ -49,7 +49,43 @@ public final class KernelCache {
     }
 
     public Entry get(byte[] kernel, PvmVersion version, Engine engine) {
-        Key key = new Key(hashOf(kernel), version, engine.id());
+        return get(hashOf(kernel), () -> kernel, version, engine);
+    }
+
+    /**
+     * As {@link #get(byte[], PvmVersion, Engine)} for a kernel stored as a durable value whose Merkle hash is
+     * {@code valueHash}: a value hash names its bytes, so once a kernel has been seen its hash is remembered and the
+     * kernel is neither read out of the tree nor hashed again (it was, at every kernel_run: a Blake2b pass over the
+     * whole module, milliseconds for a large kernel). {@code kernel} is called only for a value not seen before.
+     */
+    public Entry get(io.flotilla.pvm.tree.Hash valueHash, java.util.function.Supplier<byte[]> kernel,
+                     PvmVersion version, Engine engine) {
+        String known;
+        synchronized (kernelHashes) {
+            known = kernelHashes.get(valueHash);
+        }
+        if (known == null) {
+            byte[] bytes = kernel.get();
+            known = hashOf(bytes);
+            synchronized (kernelHashes) {
+                kernelHashes.put(valueHash, known);
+            }
+            return get(known, () -> bytes, version, engine);
+        }
+        return get(known, kernel, version, engine);
+    }
+
+    /** Kernel hashes by the Merkle hash of the durable value holding the kernel (bounded like the entries). */
+    private final Map<io.flotilla.pvm.tree.Hash, String> kernelHashes = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<io.flotilla.pvm.tree.Hash, String> eldest) {
+            return size() > 4 * capacity;
+        }
+    };
+
+    private Entry get(String kernelHash, java.util.function.Supplier<byte[]> kernel, PvmVersion version,
+                      Engine engine) {
+        Key key = new Key(kernelHash, version, engine.id());
         synchronized (entries) {
             Entry e = entries.get(key);
             if (e != null) {
@@ -58,7 +94,7 @@ public final class KernelCache {
             }
         }
         misses.incrementAndGet();
-        Entry e = load(key.hash, kernel, version, engine);
+        Entry e = load(key.hash, kernel.get(), version, engine);
         synchronized (entries) {
             Entry raced = entries.putIfAbsent(key, e);
             if (entries.size() > capacity) {

@@ -206,10 +206,13 @@ public final class LevelExecution {
         if (kernelValue.isEmpty()) {
             return fallback(run, t0, "no kernel at /kernel/boot.wasm");
         }
-        byte[] kernel = kernelValue.get().toBytes();
+        Value kernelStored = kernelValue.get();
         PvmVersion version = ctx.version();
-        KernelCache.Entry entry = pvm.config().cache().get(kernel, version, pvm.config().engine());
+        // the kernel's bytes are read out of the tree only when the cache has not seen this value (or it failed)
+        KernelCache.Entry entry = pvm.config().cache().get(kernelStored.hash(), kernelStored::toBytes, version,
+                pvm.config().engine());
         if (!entry.ok()) {
+            byte[] kernel = kernelStored.toBytes();
             RuntimeException f = entry.failure();
             if (f instanceof KernelValidationException kve
                     && kve.kind() == KernelValidationException.Kind.CONTRACT

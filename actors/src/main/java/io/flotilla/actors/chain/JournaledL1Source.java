@@ -131,11 +131,16 @@ public final class JournaledL1Source implements L1Source {
         if (level < 0 || level > headLevel()) {
             return Optional.empty();
         }
+        Optional<L1Block> journaledBlock = blocks.get(level);
+        if (journaledBlock.isPresent()) {
+            return journaledBlock;
+        }
+        // only a miss asks for the first journaled level (an iterator on the store: too dear for every read)
         OptionalInt first = blocks.firstLevel();
         if (first.isPresent() && level < first.getAsInt()) {
             return upstream.block(level);
         }
-        return blocks.get(level);
+        return Optional.empty();
     }
 
     @Override

@@ -44,6 +44,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -206,13 +207,21 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
 
     private RollupEntity(String address, RollupServices services, int snapshotEvery, ActorContext<Command> ctx,
                          TimerScheduler<Command> timers) {
-        super(PersistenceId.of(KEY.name(), address));
+        // a journal failure (a write or a recovery that failed or timed out, the circuit breaker open) restarts the
+        // entity after a backoff, which recovers it from the journal; stopping it would leave the rollup behind L1
+        // until something else woke it (seen with 1,000 entities recovering at once on a loaded machine)
+        super(PersistenceId.of(KEY.name(), address), SupervisorStrategy.restartWithBackoff(
+                JOURNAL_RETRY_MIN, JOURNAL_RETRY_MAX, 0.2));
         this.address = address;
         this.services = services;
         this.snapshotEvery = snapshotEvery;
         this.ctx = ctx;
         this.timers = timers;
     }
+
+    /** Backoff bounds of the restart after a journal failure (random factor 0.2, so entities do not retry as one). */
+    static final Duration JOURNAL_RETRY_MIN = Duration.ofMillis(500);
+    static final Duration JOURNAL_RETRY_MAX = Duration.ofSeconds(30);
 
     @Override
     public State emptyState() {
@@ -473,7 +482,10 @@ public final class RollupEntity extends EventSourcedBehavior<RollupEntity.Comman
     private org.apache.pekko.persistence.typed.javadsl.Effect<RollupEvent, State> onEvaluated(State s, Evaluated e) {
         busy = false;
         if (e.level() != s.headLevel() + 1) {
-            return Effect().none(); // a stale result (a reorg happened meanwhile)
+            // a stale result (a reorg, or a restart after a journal failure, happened meanwhile): the Catchup sent
+            // then found us busy, so look again now
+            ctx.getSelf().tell(Catchup.INSTANCE);
+            return Effect().none();
         }
         java.util.List<RollupEvent> events = new java.util.ArrayList<>();
         events.add(e.block());

@@ -54,7 +54,8 @@ public final class FleetBench {
     public record Result(int rollups, int levels, long rollupLevels, double wallSeconds, double rollupLevelsPerSecond,
                          double p50Millis, double p99Millis, double maxMillis, long heapBeforeBytes,
                          long heapAfterStartBytes, long heapAfterRunBytes, long contextNodes, long contextBytes,
-                         long contextDiskBytes, double barePvmSeconds, int stateMismatches, double setupSeconds) {
+                         long contextDiskBytes, double barePvmSeconds, int stateMismatches, double setupSeconds,
+                         double cpuSeconds, double bareCpuSeconds) {
         public double heapPerRollupStart() {
             return (double) (heapAfterStartBytes - heapBeforeBytes) / rollups;
         }
@@ -65,6 +66,19 @@ public final class FleetBench {
 
         public double fleetOverBare() {
             return wallSeconds / barePvmSeconds;
+        }
+
+        /**
+         * CPU of the whole process per rollup-level over the timed phase, in ms: on a shared machine this moves far
+         * less with the other processes' load than the wall time does.
+         */
+        public double cpuMillisPerRollupLevel() {
+            return rollupLevels == 0 ? 0 : cpuSeconds * 1e3 / rollupLevels;
+        }
+
+        /** Process CPU of the bare PVM per level, in µs (the node of the run is idle meanwhile). */
+        public double bareCpuMicrosPerLevel() {
+            return rollupLevels == 0 ? 0 : bareCpuSeconds * 1e6 / rollupLevels;
         }
     }
 
@@ -168,7 +182,9 @@ public final class FleetBench {
             long heapAfterStart = heapAfterGc();
             double setupSeconds = (System.nanoTime() - setupStart) / 1e9;
             out.printf(Locale.ROOT, "setup: %d rollups originated and started in %.1f s%n", n, setupSeconds);
+            long cpuBefore = processCpuNanos();
             Fleet.Phase phase = fleet.run(levels, o.ahead(), out, o.progressEvery());
+            double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
             long heapAfterRun = heapAfterGc();
             out.printf(Locale.ROOT, "fleet: %d rollup-levels in %.2f s (%.0f/s); now the bare PVM baseline%n",
                     phase.rollupLevels(), phase.wallSeconds(), phase.rollupLevelsPerSecond());
@@ -184,7 +200,7 @@ public final class FleetBench {
             return new Result(n, levels, phase.rollupLevels(), phase.wallSeconds(), phase.rollupLevelsPerSecond(),
                     pct(lat, 0.50), pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6,
                     heapBefore, heapAfterStart, heapAfterRun, phase.contextNodes(), phase.contextBytes(),
-                    phase.contextDiskBytes(), bare.seconds(), mismatches, setupSeconds);
+                    phase.contextDiskBytes(), bare.seconds(), mismatches, setupSeconds, cpuSeconds, bare.cpuSeconds());
         }
     }
 
@@ -221,7 +237,13 @@ public final class FleetBench {
         }
     }
 
-    record Bare(double seconds, List<String> hashes) {}
+    record Bare(double seconds, double cpuSeconds, List<String> hashes) {}
+
+    /** CPU time of this process (every thread) so far, -1 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
+    }
 
     /** Every rollup's state hash at L1 level {@code last} by the bare PVM, for checking a fleet's heads. */
     public static List<String> bareHashes(L1Source l1, List<String> rollups, int last, int levels) {
@@ -231,6 +253,7 @@ public final class FleetBench {
     /** The levels first..last of every rollup through {@link Pvm#runLevel}, one thread; only runLevel is timed. */
     static Bare barePvm(L1Source l1, List<String> rollups, int last, int levels, boolean warmup) {
         long nanos = 0;
+        long cpu = 0;
         List<String> hashes = new ArrayList<>(rollups.size());
         List<L1Block> blocks = new ArrayList<>();
         for (int level = 0; level <= last; level++) {
@@ -243,14 +266,17 @@ public final class FleetBench {
             PvmState state = PvmState.originate(info.kernel(), PvmVersion.parse(info.pvmVersion()));
             for (int level = info.originationLevel() + 1; level <= last; level++) {
                 var input = Inbox.forRollup(rollup, blocks.get(level), blocks.get(level - 1));
+                // the process's CPU: the kernel runs on a PVM thread, not this one (the node is idle meanwhile)
+                long c = processCpuNanos();
                 long s = System.nanoTime();
                 LevelResult r = pvm.runLevel(state, input);
                 nanos += System.nanoTime() - s;
+                cpu += processCpuNanos() - c;
                 state = r.state();
             }
             hashes.add(state.hash().hex());
         }
-        return new Bare(nanos / 1e9, hashes);
+        return new Bare(nanos / 1e9, cpu / 1e9, hashes);
     }
 
     static long heapAfterGc() {
@@ -271,10 +297,10 @@ public final class FleetBench {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT,
                 "| rollups | levels | kernel | stores | ahead | rollup-levels | wall s | rollup-levels/s | p50 ms | p99 ms | max ms "
-                        + "| bare PVM s | fleet / bare | heap/rollup started | heap/rollup after run | ctx nodes/s | ctx KB/s | ctx disk MB | setup s |%n"));
-        b.append("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                        + "| bare PVM s | fleet / bare | heap/rollup started | heap/rollup after run | ctx nodes/s | ctx KB/s | ctx disk MB | setup s | CPU ms / rollup-level | bare PVM CPU µs / level |%n"));
+        b.append("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         b.append(String.format(Locale.ROOT,
-                "| %d | %d | %s | %s | %d | %d | %.2f | %.0f | %.1f | %.1f | %.1f | %.3f | %.1f | %s | %s | %s | %s | %s | %.1f |%n",
+                "| %d | %d | %s | %s | %d | %d | %.2f | %.0f | %.1f | %.1f | %.1f | %.3f | %.1f | %s | %s | %s | %s | %s | %.1f | %.2f | %.0f |%n",
                 r.rollups(), r.levels(), o.kernel(), System.getProperty(Fleet.CASSANDRA) != null ? "cassandra"
                         : o.embedded() ? "embedded" : "memory", o.ahead(), r.rollupLevels(),
                 r.wallSeconds(), r.rollupLevelsPerSecond(), r.p50Millis(), r.p99Millis(), r.maxMillis(),
@@ -282,7 +308,7 @@ public final class FleetBench {
                 r.contextNodes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", r.contextNodes() / r.wallSeconds()),
                 r.contextNodes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", r.contextBytes() / 1024.0 / r.wallSeconds()),
                 r.contextDiskBytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", r.contextDiskBytes() / 1048576.0),
-                r.setupSeconds()));
+                r.setupSeconds(), r.cpuMillisPerRollupLevel(), r.bareCpuMicrosPerLevel()));
         if (r.stateMismatches() > 0) {
             b.append("\n**").append(r.stateMismatches()).append(" rollups' final states differ from the bare PVM run.**\n");
         }
