@@ -271,7 +271,10 @@ public final class SnapshotExporter {
                 header.writeTo(out);
                 Tar.Writer tar = new Tar.Writer(out);
                 // the node count is only known after the walk: it follows the nodes, in context/count
-                metadata = new SnapshotMetadata(SnapshotMetadata.FORMAT_VERSION, rollup, mode.label(), level, first,
+                // compact: only the first block, whose state the context holds; the import rebuilds the others
+                List<L2Block> stored = o.compact() ? blocks.subList(0, 1) : blocks;
+                metadata = new SnapshotMetadata(o.compact() ? SnapshotMetadata.COMPACT_FORMAT_VERSION
+                        : SnapshotMetadata.FORMAT_VERSION, rollup, mode.label(), level, first,
                         new CommitmentHash(lastCommitment.bytes()).toBase58(),
                         lastCommitmentLevel, lastCommitmentTicks, new CommitmentHash(lcc.bytes()).toBase58(), lccLevel,
                         o.compact(), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), origination,
@@ -280,10 +283,10 @@ public final class SnapshotExporter {
                         new CommitmentHash(baseCommitment.bytes()).toBase58(), baseLevel, baseTicks,
                         Hex.encode(head.l1Hash()), new StateHash(head.stateHash().bytes()).toBase58(),
                         head.totalTicks(), Math.min(st.lastPublishedLevel(), level),
-                        Math.min(st.outboxHandledLevel(), level), stuck, l1Genesis, blocks.size(), -1, inputs.size());
+                        Math.min(st.outboxHandledLevel(), level), stuck, l1Genesis, stored.size(), -1, inputs.size());
                 tar.entry(ArchiveLayout.METADATA, metadata.toJson());
                 try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.BLOCKS)) {
-                    for (L2Block b : blocks) {
+                    for (L2Block b : stored) {
                         // without its messages: they are those of the level's input, stored once
                         ArchiveLayout.writeBlock(s.out, new L2Block(b.level(), b.l1Hash(), b.inboxHash(), List.of(),
                                 b.stateHash(), b.ticks(), b.totalTicks(), b.outboxCount(), b.kernelRuns(),
