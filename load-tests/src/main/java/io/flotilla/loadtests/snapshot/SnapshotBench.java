@@ -97,13 +97,15 @@ public final class SnapshotBench {
         final int size = payload;
         Thread producer = new Thread(() -> {
             int i = firstMessage;
-            while (!Thread.currentThread().isInterrupted()) {
+            // at most 20 more blocks: L1's LCC (40 levels behind the head at least) stays within the exported levels,
+            // so the imports' L1 checks hold
+            while (!Thread.currentThread().isInterrupted() && i < firstMessage + 20) {
                 try {
                     long t0 = System.nanoTime();
                     l1.inject(L1Operation.addMessages(source, List.of(message(ledger, i++, size)))).orThrow();
                     awaitHead(node, rollup, l1.produceBlock().level());
                     latencies.add(new double[] {t0, (System.nanoTime() - t0) / 1e6});
-                    Thread.sleep(100);
+                    Thread.sleep(250);
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {
@@ -113,7 +115,7 @@ public final class SnapshotBench {
             }
         }, "bench-producer");
         producer.start();
-        Thread.sleep(3000);
+        Thread.sleep(1000);
         long exportStart = System.nanoTime();
         SnapshotExporter.Result full = SnapshotExporter.export(SnapshotExporter.Options.of(data,
                 Files.createDirectories(work.resolve("full"))).withLevel("head").withCheck(false));
