@@ -8,7 +8,9 @@ import io.flotilla.actors.l1.SandboxAccounts;
 import io.flotilla.actors.l1.SandboxL1;
 import io.flotilla.actors.rollup.RollupEntity;
 import io.flotilla.actors.rollup.RollupMode;
+import io.flotilla.persistence.chain.EmbeddedL2ChainStore;
 import io.flotilla.persistence.chain.L2Block;
+import io.flotilla.pvm.LevelInput;
 import io.flotilla.pvm.Commitment;
 import io.flotilla.pvm.tree.Hash;
 import io.flotilla.snapshot.ArchiveLayout;
@@ -18,6 +20,7 @@ import io.flotilla.snapshot.ImportCheckException;
 import io.flotilla.snapshot.SnapshotExporter;
 import io.flotilla.snapshot.SnapshotHeader;
 import io.flotilla.snapshot.SnapshotImporter;
+import io.flotilla.snapshot.SnapshotMetadata;
 import io.flotilla.snapshot.Tar;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -33,6 +36,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -180,6 +184,29 @@ class SnapshotTest {
         }
     }
 
+    /** Every field of every L2 block in the chain stores of two imported data directories. */
+    static void assertSameBlocks(Path a, Path b, int from, int to) {
+        try (EmbeddedL2ChainStore ca = new EmbeddedL2ChainStore(a.resolve("chain"));
+             EmbeddedL2ChainStore cb = new EmbeddedL2ChainStore(b.resolve("chain"))) {
+            for (int level = from; level <= to; level++) {
+                L2Block x = ca.get(rollup, level).orElseThrow();
+                L2Block y = cb.get(rollup, level).orElseThrow();
+                assertEquals(x.hash(), y.hash(), "block " + level);
+                assertArrayEquals(x.l1Hash(), y.l1Hash(), "L1 hash " + level);
+                assertEquals(x.inboxHash(), y.inboxHash(), "inbox " + level);
+                assertEquals(x.stateHash(), y.stateHash(), "state " + level);
+                assertEquals(List.of(x.ticks(), x.totalTicks(), x.outboxCount(), x.kernelRuns()),
+                        List.of(y.ticks(), y.totalTicks(), y.outboxCount(), y.kernelRuns()), "counts " + level);
+                assertEquals(x.commitment(), y.commitment(), "commitment " + level);
+                assertEquals(x.messages().size(), y.messages().size(), "messages " + level);
+                for (int i = 0; i < x.messages().size(); i++) {
+                    assertArrayEquals(x.messages().get(i), y.messages().get(i), "message " + i + " of " + level);
+                }
+            }
+            assertTrue(cb.get(rollup, to + 1).isEmpty());
+        }
+    }
+
     static void assertSameStates(NodeRuntime a, NodeRuntime b, int from, int to) {
         Http ha = new Http(a.rpcUrl());
         Http hb = new Http(b.rpcUrl());
@@ -205,6 +232,13 @@ class SnapshotTest {
             assertEquals(plainHeader.headLevel() - r.metadata().firstLevel(), in.replayedLevels());
             if (c == Compression.NONE) {
                 assertTrue(Files.size(r.file()) < full, "compact " + Files.size(r.file()) + " vs full " + full);
+                // format 2: one stored block; the others the import rebuilt are those of a full import
+                assertEquals(SnapshotMetadata.COMPACT_FORMAT_VERSION, r.metadata().formatVersion());
+                assertEquals(1, r.metadata().blocks());
+                Path fullImport = tmp.resolve("full-import-for-compact");
+                SnapshotImporter.importSnapshot(new SnapshotImporter.Options(SnapshotImporter.Source.file(plain),
+                        fullImport, l1, false, true));
+                assertSameBlocks(fullImport, target, r.metadata().firstLevel(), plainHeader.headLevel());
             }
         }
         // the full snapshot in gzip and zstd too (plain is the fixture)
@@ -260,7 +294,12 @@ class SnapshotTest {
 
     /** Rewrites a plain snapshot: the header, then each entry (null drops it). */
     static byte[] rewrite(UnaryOperator<byte[]> header, BiFunction<String, byte[], byte[]> entries) throws IOException {
-        byte[] bytes = Files.readAllBytes(plain);
+        return rewrite(plain, header, entries);
+    }
+
+    static byte[] rewrite(Path snapshot, UnaryOperator<byte[]> header, BiFunction<String, byte[], byte[]> entries)
+            throws IOException {
+        byte[] bytes = Files.readAllBytes(snapshot);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(header.apply(Arrays.copyOf(bytes, SnapshotHeader.LENGTH)));
         Tar.Reader in = new Tar.Reader(new ByteArrayInputStream(bytes, SnapshotHeader.LENGTH, bytes.length));
@@ -422,6 +461,158 @@ class SnapshotTest {
         int level = blocks().get(3).level();
         assertRefused(withBlocks(b -> b.level() == level ? with(b, junk(5), b.stateHash(), b.commitment()) : b),
                 ImportCheck.BLOCKS, "inbox");
+    }
+
+    // ------------------------------------------------------------------ tampering with a compact snapshot
+
+    /** A plain compact snapshot of the fixture's head. */
+    static Path compactPlain() {
+        Path dir = tmp.resolve("compact-plain");
+        try (Stream<Path> s = Files.exists(dir) ? Files.list(dir) : Stream.empty()) {
+            Optional<Path> done = s.findFirst();
+            if (done.isPresent()) {
+                return done.get();
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return SnapshotExporter.export(SnapshotExporter.Options.of(sourceDir, tmp.resolve("compact-plain/c"))
+                .withLevel(Integer.toString(plainHeader.headLevel())).withCompact(true)
+                .withCompression(Compression.NONE).withCheck(false)).file();
+    }
+
+    /** Rewrites the level inputs of the compact snapshot. */
+    static byte[] compactWithInputs(UnaryOperator<LevelInput> change) throws IOException {
+        return rewrite(compactPlain(), h -> h, (name, data) -> {
+            if (!ArchiveLayout.streamOf(name).equals(ArchiveLayout.INBOXES)) {
+                return data;
+            }
+            try {
+                ArchiveLayout.Records r = new ArchiveLayout.Records(new ByteArrayInputStream(data), name);
+                ByteArrayOutputStream o = new ByteArrayOutputStream();
+                DataOutputStream d = new DataOutputStream(o);
+                while (r.more()) {
+                    ArchiveLayout.writeInput(d, change.apply(r.input()));
+                }
+                d.flush();
+                return o.toByteArray();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    static byte[] compactWithMetadata(UnaryOperator<String> change) throws IOException {
+        return rewrite(compactPlain(), h -> h, (name, data) -> name.equals(ArchiveLayout.METADATA)
+                ? change.apply(new String(data, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8) : data);
+    }
+
+    @Test
+    void theUntamperedCompactSnapshotIsAccepted() throws Exception {
+        SnapshotImporter.Result r = SnapshotImporter.importSnapshot(new SnapshotImporter.Options(
+                SnapshotImporter.Source.stream(new ByteArrayInputStream(compactWithInputs(in -> in)), "rewritten"),
+                tmp.resolve("compact-untampered"), l1, false, true));
+        assertTrue(r.metadata().compact());
+        assertTrue(r.replayedLevels() > 0);
+    }
+
+    @Test
+    void aCompactSnapshotWhoseInboxLiesIsRefused() throws Exception {
+        // a message changed in the middle: the replay leads to another state, its next commitment differs
+        int middle = (SnapshotMetadata.fromJson(entry(compactPlain(), ArchiveLayout.METADATA)).firstLevel()
+                + plainHeader.headLevel()) / 2;
+        byte[] tampered = compactWithInputs(in -> {
+            if (in.level() != middle) {
+                return in;
+            }
+            List<byte[]> messages = new ArrayList<>(in.messages());
+            assertFalse(messages.isEmpty(), "no message at level " + middle);
+            byte[] m = messages.get(0).clone();
+            m[m.length - 1] ^= 1;
+            messages.set(0, m);
+            return new LevelInput(in.level(), in.predecessorTimestamp(), in.predecessorHash(), in.protocolMigration(),
+                    messages);
+        });
+        assertRefused(tampered, ImportCheck.BLOCKS, "compact-inbox");
+        // a message after the last commitment: only the head state tells
+        int head = plainHeader.headLevel();
+        assertRefused(compactWithInputs(in -> in.level() != head ? in : new LevelInput(in.level(),
+                in.predecessorTimestamp(), in.predecessorHash(), in.protocolMigration(),
+                List.of("\u0001forged".getBytes(StandardCharsets.UTF_8)))), ImportCheck.BLOCKS, "compact-head-inbox");
+    }
+
+    @Test
+    void aCompactSnapshotWhoseCommitmentLiesIsRefused() throws Exception {
+        // a commitment below the LCC (outside the chain check's walk) with other ticks: the replay's differs
+        int lcc = l1.lastCementedCommitment(rollup).orElseThrow().inboxLevel();
+        int first = SnapshotMetadata.fromJson(entry(compactPlain(), ArchiveLayout.METADATA)).firstLevel();
+        byte[] tampered = rewrite(compactPlain(), h -> h, (name, data) -> {
+            if (!ArchiveLayout.streamOf(name).equals(ArchiveLayout.COMMITMENTS)) {
+                return data;
+            }
+            boolean[] changed = {false};
+            ByteArrayOutputStream o = new ByteArrayOutputStream();
+            for (int i = 0; i < data.length; i += Commitment.SIZE) {
+                Commitment c = Commitment.decode(Arrays.copyOfRange(data, i, i + Commitment.SIZE));
+                if (!changed[0] && c.inboxLevel() > first && c.inboxLevel() < lcc) {
+                    c = new Commitment(c.state(), c.inboxLevel(), c.predecessor(), c.ticks() + 1);
+                    changed[0] = true;
+                }
+                o.writeBytes(c.encode());
+            }
+            assertTrue(changed[0], "no commitment between " + first + " and the LCC " + lcc);
+            return o.toByteArray();
+        });
+        assertRefused(tampered, ImportCheck.BLOCKS, "compact-commitment");
+    }
+
+    @Test
+    void aCompactSnapshotWhoseHeadStateLiesIsRefused() throws Exception {
+        SnapshotMetadata m = SnapshotMetadata.fromJson(entry(compactPlain(), ArchiveLayout.METADATA));
+        assertRefused(compactWithMetadata(json -> json.replace(m.headState(), m.genesisState())), ImportCheck.BLOCKS,
+                "compact-head");
+    }
+
+    @Test
+    void aCompactSnapshotOfFormat1IsStillImported() throws Exception {
+        // format 1 (before 2): every block stored, the context holding the first state only
+        SnapshotMetadata full = SnapshotMetadata.fromJson(entry(plain, ArchiveLayout.METADATA));
+        SnapshotMetadata compact = SnapshotMetadata.fromJson(entry(compactPlain(), ArchiveLayout.METADATA));
+        Map<String, byte[]> compactEntries = entries(compactPlain());
+        byte[] format1 = rewrite(plain, h -> h, (name, data) -> {
+            String stream = ArchiveLayout.streamOf(name);
+            if (name.equals(ArchiveLayout.METADATA)) {
+                return new String(data, StandardCharsets.UTF_8).replaceFirst("\"compact\" : false",
+                        "\"compact\" : true").replaceFirst("\"context_nodes\" : " + full.contextNodes(),
+                        "\"context_nodes\" : " + compact.contextNodes()).getBytes(StandardCharsets.UTF_8);
+            }
+            if (stream.equals(ArchiveLayout.NODES)) {
+                return name.endsWith(".000000") ? compactEntries.get(name) : null;
+            }
+            if (name.equals(ArchiveLayout.NODE_COUNT)) {
+                return compactEntries.get(name);
+            }
+            return data;
+        });
+        SnapshotImporter.Result r = SnapshotImporter.importSnapshot(new SnapshotImporter.Options(
+                SnapshotImporter.Source.stream(new ByteArrayInputStream(format1), "format 1"),
+                tmp.resolve("compact-format1"), l1, false, true));
+        assertEquals(SnapshotMetadata.FORMAT_VERSION, r.metadata().formatVersion());
+        assertTrue(r.metadata().compact());
+        assertEquals(plainHeader.headLevel() - r.metadata().firstLevel(), r.replayedLevels());
+    }
+
+    static Map<String, byte[]> entries(Path snapshot) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        rewrite(snapshot, h -> h, (name, data) -> {
+            out.put(name, data);
+            return data;
+        });
+        return out;
+    }
+
+    static byte[] entry(Path snapshot, String name) throws IOException {
+        return Objects.requireNonNull(entries(snapshot).get(name), name);
     }
 
     @Test

@@ -221,15 +221,17 @@ public final class SnapshotExporter {
         for (int l = first; l <= level; l++) {
             int at = l;
             blocks.add(chain.get(l).orElseThrow(() -> new IllegalStateException("L2 block " + at + " of " + rollup
-                    + " is missing from the chain store")));
+                    + " is missing from the chain store (an L1 reorg reverted it during the export?); export again")));
         }
         // the commitment before the first block: the chain below it, else genesis
         Hash baseCommitment = Hash.fromBytes(st.genesisCommitmentHash32());
         int baseLevel = origination;
         long baseTicks = 0;
+        boolean collected = false;
         for (int l = first - 1; l > origination; l--) {
             Optional<L2Block> b = chain.get(l);
             if (b.isEmpty()) {
+                collected = true;
                 break;
             }
             if (b.get().commitment().isPresent()) {
@@ -238,6 +240,14 @@ public final class SnapshotExporter {
                 baseTicks = b.get().totalTicks();
                 break;
             }
+        }
+        if (collected) {
+            // history mode full: the GC deleted the blocks below `first`, genesis is not the base
+            long[] ticks = new long[1];
+            Commitment base = commitmentBeforeCollectedHistory(o, rollup, blocks, l1Blocks, ticks);
+            baseCommitment = base.hash();
+            baseLevel = base.inboxLevel();
+            baseTicks = ticks[0];
         }
         List<Commitment> commitments = new ArrayList<>();
         Hash lastCommitment = baseCommitment;
@@ -262,7 +272,8 @@ public final class SnapshotExporter {
         Hash lcc = st.lccLevel() <= level ? Hash.fromBytes(st.lccHash32()) : lastCommitment;
         int lccLevel = st.lccLevel() <= level ? st.lccLevel() : lastCommitmentLevel;
         L2Block head = blocks.get(blocks.size() - 1);
-        HistoryMode mode = historyMode(dataDir);
+        // a node whose GC deleted history holds a full node's data, whatever config.json says (or lacks)
+        HistoryMode mode = collected ? HistoryMode.FULL : historyMode(dataDir);
         SnapshotHeader header = SnapshotHeader.of(mode, RollupAddress.fromBase58(rollup), level,
                 new CommitmentHash(lastCommitment.bytes()));
         List<LevelInput> inputs = levelInputs(o, rollup, blocks, l1Blocks);
@@ -290,7 +301,10 @@ public final class SnapshotExporter {
                 header.writeTo(out);
                 Tar.Writer tar = new Tar.Writer(out);
                 // the node count is only known after the walk: it follows the nodes, in context/count
-                metadata = new SnapshotMetadata(SnapshotMetadata.FORMAT_VERSION, rollup, mode.label(), level, first,
+                // compact: only the first block, whose state the context holds; the import rebuilds the others
+                List<L2Block> stored = o.compact() ? blocks.subList(0, 1) : blocks;
+                metadata = new SnapshotMetadata(o.compact() ? SnapshotMetadata.COMPACT_FORMAT_VERSION
+                        : SnapshotMetadata.FORMAT_VERSION, rollup, mode.label(), level, first,
                         new CommitmentHash(lastCommitment.bytes()).toBase58(),
                         lastCommitmentLevel, lastCommitmentTicks, new CommitmentHash(lcc.bytes()).toBase58(), lccLevel,
                         o.compact(), clock.instant().truncatedTo(ChronoUnit.SECONDS).toString(), origination,
@@ -299,10 +313,10 @@ public final class SnapshotExporter {
                         new CommitmentHash(baseCommitment.bytes()).toBase58(), baseLevel, baseTicks,
                         Hex.encode(head.l1Hash()), new StateHash(head.stateHash().bytes()).toBase58(),
                         head.totalTicks(), Math.min(st.lastPublishedLevel(), level),
-                        Math.min(st.outboxHandledLevel(), level), stuck, l1Genesis, blocks.size(), -1, inputs.size());
+                        Math.min(st.outboxHandledLevel(), level), stuck, l1Genesis, stored.size(), -1, inputs.size());
                 tar.entry(ArchiveLayout.METADATA, metadata.toJson());
                 try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.BLOCKS)) {
-                    for (L2Block b : blocks) {
+                    for (L2Block b : stored) {
                         // without its messages: they are those of the level's input, stored once
                         ArchiveLayout.writeBlock(s.out, new L2Block(b.level(), b.l1Hash(), b.inboxHash(), List.of(),
                                 b.stateHash(), b.ticks(), b.totalTicks(), b.outboxCount(), b.kernelRuns(),
@@ -411,6 +425,80 @@ public final class SnapshotExporter {
             pred = block;
         }
         return out;
+    }
+
+    /**
+     * The commitment before the first exported block when a GC has deleted the blocks below it: the predecessor
+     * named by the first commitment of the exported blocks (its total ticks into {@code baseTicks[0]}). Commitment bodies travel in the publish operations on
+     * L1: they are read from L1 ({@code -E}) or the data directory's {@code l1-blocks/}.
+     */
+    private static Commitment commitmentBeforeCollectedHistory(Options o, String rollup, List<L2Block> blocks,
+                                                               SnapshotSourceStores.L1Blocks l1Blocks,
+                                                               long[] baseTicks) {
+        L2Block firstCommitted = blocks.stream().filter(b -> b.commitment().isPresent()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the history below level " + blocks.get(0).level()
+                        + " was collected (history mode full) and no exported block up to level "
+                        + blocks.get(blocks.size() - 1).level() + " has a commitment naming its predecessor; "
+                        + "export a higher level"));
+        Commitment body = publishedBody(o, rollup, firstCommitted, l1Blocks);
+        Hash predecessor = body.predecessor();
+        baseTicks[0] = firstCommitted.totalTicks() - body.ticks();
+        // the predecessor's level: its own publication, before the first commitment's
+        Optional<Commitment> found = publishedBody(o, rollup, predecessor, firstCommitted.level(), l1Blocks, false);
+        return found.orElseThrow(() -> new IllegalStateException("the commitment "
+                + new CommitmentHash(predecessor.bytes()) + " before level " + blocks.get(0).level()
+                + " (the history below was collected) is not published in the L1 blocks at hand; give the L1 "
+                + "endpoint with -E"));
+    }
+
+    /** The body of the commitment of {@code b}, from its publication on L1. */
+    private static Commitment publishedBody(Options o, String rollup, L2Block b, SnapshotSourceStores.L1Blocks l1Blocks) {
+        Hash h = b.commitment().orElseThrow();
+        Commitment c = publishedBody(o, rollup, h, b.level(), l1Blocks, true).orElseThrow(() ->
+                new IllegalStateException("the commitment " + new CommitmentHash(h.bytes()) + " of level " + b.level()
+                        + " is not published in the L1 blocks at hand, and the history below level " + b.level()
+                        + " was collected; give the L1 endpoint with -E"));
+        if (!c.state().equals(b.stateHash()) || c.inboxLevel() != b.level()) {
+            throw new IllegalStateException("the commitment " + new CommitmentHash(h.bytes()) + " published on L1 is "
+                    + "not that of L2 block " + b.level());
+        }
+        return c;
+    }
+
+    /**
+     * A published commitment body by hash: from L1's list when {@code -E} is given, else by walking the local L1
+     * blocks from {@code level} (up for the commitment of that level, published after it; down for an earlier one).
+     */
+    private static Optional<Commitment> publishedBody(Options o, String rollup, Hash h, int level,
+                                                      SnapshotSourceStores.L1Blocks l1Blocks, boolean up) {
+        if (o.l1() != null) {
+            for (L1Source.PublishedCommitment p : o.l1().commitments(rollup)) {
+                if (Arrays.equals(p.hash(), h.bytes())) {
+                    return Optional.of(new Commitment(Hash.fromBytes(p.stateHash()), p.inboxLevel(),
+                            Hash.fromBytes(p.predecessor()), p.ticks()));
+                }
+            }
+        }
+        if (l1Blocks == null) {
+            return Optional.empty();
+        }
+        int top = l1Blocks.lastLevel().orElse(level);
+        for (int l = level; up ? l <= top : l > 0; l += up ? 1 : -1) {
+            Optional<L1Block> block = l1Blocks.get(l);
+            if (block.isEmpty()) {
+                continue;
+            }
+            for (io.flotilla.actors.l1.L1Operation op : block.get().operations()) {
+                if (op instanceof io.flotilla.actors.l1.L1Operation.Publish p && rollup.equals(p.rollup())
+                        && p.commitment() != null && p.commitment().length == Commitment.SIZE) {
+                    Commitment c = Commitment.decode(p.commitment());
+                    if (c.hash().equals(h)) {
+                        return Optional.of(c);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<L1Block> l1Block(Options o, SnapshotSourceStores.L1Blocks l1Blocks, int level) {

@@ -216,6 +216,8 @@ public final class SnapshotImporter {
         private final List<L2Block> blocks = new ArrayList<>();
         private final List<LevelInput> inputs = new ArrayList<>();
         private final Map<Hash, Commitment> commitments = new LinkedHashMap<>();
+        /** The state of a block a compact import has yet to rebuild. */
+        private static final Hash PENDING = Hash.fromBytes(new byte[32]);
         private long nodes;
         private long declaredNodes = -1;
 
@@ -452,9 +454,13 @@ public final class SnapshotImporter {
             if (blocks.isEmpty()) {
                 throw new ImportCheckException(ImportCheck.ARCHIVE, "the archive holds no L2 block");
             }
-            for (int i = 0; i < blocks.size(); i++) {
+            if (meta.rebuildsBlocks() && inputs.size() != meta.headLevel() - meta.firstLevel() + 1) {
+                throw new ImportCheckException(ImportCheck.ARCHIVE, "truncated archive: " + inputs.size()
+                        + " level inputs for levels " + meta.firstLevel() + " to " + meta.headLevel());
+            }
+            for (int i = 0; i < inputs.size(); i++) {
                 int expected = meta.firstLevel() + i;
-                if (blocks.get(i).level() != expected || inputs.get(i).level() != expected) {
+                if ((i < blocks.size() && blocks.get(i).level() != expected) || inputs.get(i).level() != expected) {
                     throw new ImportCheckException(ImportCheck.ARCHIVE, "corrupted archive: L2 block or inbox "
                             + i + " is not of level " + expected);
                 }
@@ -469,9 +475,43 @@ public final class SnapshotImporter {
                 blocks.set(i, new L2Block(b.level(), b.l1Hash(), b.inboxHash(), inputs.get(i).messages(),
                         b.stateHash(), b.ticks(), b.totalTicks(), b.outboxCount(), b.kernelRuns(), b.commitment()));
             }
+            if (meta.rebuildsBlocks()) {
+                addPendingBlocks();
+            }
             if (blocks.get(blocks.size() - 1).level() != header.headLevel()) {
                 throw new ImportCheckException(ImportCheck.ARCHIVE, "the archive's last L2 block is of level "
                         + blocks.get(blocks.size() - 1).level() + ", the header's head level is " + header.headLevel());
+            }
+        }
+
+        /**
+         * Compact, format 2: the blocks after the first, from what the archive says of them without their states.
+         * The L1 hash of a level is the predecessor hash of the next level's input (of the head: the metadata's);
+         * the inbox hash is that of the input; the commitment, that of the archive's commitments at this level.
+         * State, ticks, outbox count and kernel runs stay {@link #PENDING} until the replay fills them in.
+         */
+        private void addPendingBlocks() {
+            Map<Integer, Hash> commitmentAt = new HashMap<>();
+            for (var c : commitments.entrySet()) {
+                if (commitmentAt.put(c.getValue().inboxLevel(), c.getKey()) != null) {
+                    throw new ImportCheckException(ImportCheck.ARCHIVE, "corrupted archive: two commitments for "
+                            + "level " + c.getValue().inboxLevel());
+                }
+            }
+            byte[] headL1;
+            try {
+                headL1 = Hex.decode(meta.headL1Hash());
+            } catch (RuntimeException e) {
+                throw new ImportCheckException(ImportCheck.ARCHIVE, "corrupted archive: bad head_l1_hash", e);
+            }
+            if (headL1.length != 32) {
+                throw new ImportCheckException(ImportCheck.ARCHIVE, "corrupted archive: bad head_l1_hash");
+            }
+            for (int i = 1; i < inputs.size(); i++) {
+                LevelInput in = inputs.get(i);
+                byte[] l1Hash = i + 1 < inputs.size() ? inputs.get(i + 1).predecessorHash() : headL1;
+                blocks.add(new L2Block(in.level(), l1Hash, Hash.fromBytes(Inbox.hash(in)), in.messages(), PENDING, 0,
+                        0, 0, 0, Optional.ofNullable(commitmentAt.get(in.level()))));
             }
         }
 
@@ -581,7 +621,14 @@ public final class SnapshotImporter {
                     replayState.tree().persist(writer);
                     ((io.flotilla.persistence.store.LevelWriter) writer).commit();
                     replayed++;
-                    if (!replayState.hash().equals(b.stateHash()) || replayState.ticks() != b.totalTicks()) {
+                    if (meta.rebuildsBlocks()) {
+                        // the block is what the replay made; its commitment (below) and the head are asserted
+                        long before = blocks.get(i - 1).totalTicks();
+                        b = new L2Block(b.level(), b.l1Hash(), b.inboxHash(), b.messages(), replayState.hash(),
+                                replayState.ticks() - before, replayState.ticks(), r.outbox().size(), r.kernelRuns(),
+                                b.commitment());
+                        blocks.set(i, b);
+                    } else if (!replayState.hash().equals(b.stateHash()) || replayState.ticks() != b.totalTicks()) {
                         throw blockLies(b, "replaying its inbox gives state " + replayState.hash() + " after "
                                 + replayState.ticks() + " ticks, the block says " + b.stateHash() + " after "
                                 + b.totalTicks());
@@ -609,6 +656,14 @@ public final class SnapshotImporter {
                     prevCommitment = b.commitment().get();
                     prevTicks = b.totalTicks();
                 }
+            }
+            L2Block head = blocks.get(blocks.size() - 1);
+            if (verify && meta.rebuildsBlocks()
+                    && (!new StateHash(head.stateHash().bytes()).toBase58().equals(meta.headState())
+                    || head.totalTicks() != meta.totalTicks())) {
+                throw blockLies(head, "replaying the inputs gives state " + new StateHash(head.stateHash().bytes())
+                        + " after " + head.totalTicks() + " ticks, the snapshot's head is " + meta.headState()
+                        + " after " + meta.totalTicks());
             }
             return replayed;
         }

@@ -14,7 +14,8 @@ import java.util.List;
  * import needs to rebuild the rollup entity. Hashes of the rollup domain are in their Base58Check forms
  * ({@code sr1}, {@code src1}, {@code srs1}); L1 block hashes and the kernel hash in hex. Keys are snake_case.
  *
- * @param formatVersion           layout of the archive ({@link #FORMAT_VERSION})
+ * @param formatVersion           layout of the archive: {@link #FORMAT_VERSION}, or {@link #COMPACT_FORMAT_VERSION} for a
+ *                                compact archive that holds only its first L2 block
  * @param rollupAddress           {@code sr1...}
  * @param historyMode             {@code archive} or {@code full}
  * @param headLevel               the last L2 block in the snapshot
@@ -42,7 +43,8 @@ import java.util.List;
  * @param outboxHandledLevel      outbox messages up to this level were already submitted for execution
  * @param stuck                   why the PVM is stuck at the head, or null
  * @param l1Genesis               hex hash of the L1 chain's block 0 (the chain the snapshot belongs to)
- * @param blocks                  number of L2 blocks in {@code chain/blocks}
+ * @param blocks                  number of L2 blocks in {@code chain/blocks} (1 in a compact archive of format 2: the
+ *                                import rebuilds the others by replaying the level inputs)
  * @param contextNodes            number of tree nodes in {@code context/nodes}
  * @param levelInputs             number of level inputs in {@code inboxes/levels}
  */
@@ -56,8 +58,14 @@ public record SnapshotMetadata(int formatVersion, String rollupAddress, String h
                                String headState, long totalTicks, int lastPublishedLevel, int outboxHandledLevel,
                                String stuck, String l1Genesis, long blocks, long contextNodes, long levelInputs) {
 
-    /** The archive layout this code writes and reads. */
+    /** The archive layout of full archives (and of compact ones written before format 2), written and read. */
     public static final int FORMAT_VERSION = 1;
+    /**
+     * Compact archives since: {@code chain/blocks} holds only the first block (the one whose state is in the
+     * context); the import rebuilds every later block from the replay of its level input, and the commitments
+     * and head state it meets are asserted. Format 1 compact archives (every block stored) are still read.
+     */
+    public static final int COMPACT_FORMAT_VERSION = 2;
     /** The name of the first tar entry. */
     public static final String ENTRY = "metadata.json";
 
@@ -92,8 +100,12 @@ public record SnapshotMetadata(int formatVersion, String rollupAddress, String h
     /** Fails with a {@link SnapshotFormatException} naming every missing or inconsistent field. */
     public void validate() {
         List<String> problems = new ArrayList<>();
-        if (formatVersion != FORMAT_VERSION) {
-            problems.add("format_version " + formatVersion + " (this node reads " + FORMAT_VERSION + ")");
+        if (formatVersion != FORMAT_VERSION && formatVersion != COMPACT_FORMAT_VERSION) {
+            problems.add("format_version " + formatVersion + " (this node reads " + FORMAT_VERSION + " and "
+                    + COMPACT_FORMAT_VERSION + ")");
+        } else if (formatVersion == COMPACT_FORMAT_VERSION && (!compact || blocks != 1)) {
+            problems.add("format_version " + COMPACT_FORMAT_VERSION + " is for compact archives holding one L2 block"
+                    + " (compact " + compact + ", blocks " + blocks + ")");
         }
         require(problems, "rollup_address", rollupAddress);
         require(problems, "history_mode", historyMode);
@@ -118,6 +130,11 @@ public record SnapshotMetadata(int formatVersion, String rollupAddress, String h
         if (value == null || value.isBlank()) {
             problems.add(key + " is missing");
         }
+    }
+
+    /** Whether the import rebuilds the blocks after the first from the replay (compact, format 2). */
+    public boolean rebuildsBlocks() {
+        return compact && formatVersion >= COMPACT_FORMAT_VERSION;
     }
 
     public HistoryMode mode() {

@@ -4,9 +4,12 @@ import io.flotilla.actors.l1.L1Operation;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.l1.SandboxAccounts;
 import io.flotilla.actors.l1.SandboxL1;
+import io.flotilla.actors.rollup.RollupMode;
 import io.flotilla.node.DemoNode;
 import io.flotilla.node.NodeRuntime;
 import io.flotilla.node.NodeStores;
+import io.flotilla.pvm.KernelFiles;
+import io.flotilla.pvm.PvmVersion;
 import io.flotilla.snapshot.Compression;
 import io.flotilla.snapshot.SnapshotExporter;
 import io.flotilla.snapshot.SnapshotImporter;
@@ -25,17 +28,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Snapshot throughput (issue 7): a node (echo kernel in operator mode, embedded stores, manual sandbox L1) runs
+ * Snapshot throughput (issue 7): a node (a kernel in operator mode, embedded stores, manual sandbox L1) runs
  * {@code --levels} levels with one {@code --payload}-byte message each; then, while it keeps making blocks, the
  * snapshot is exported (zstd), checked, imported, and exported compact; {@code tar | zstd -3 -T1} and
  * {@code zstd -d | tar -x} over the same stores in the same run are the baseline. The node's block latency (L1 block
- * made to L2 block evaluated) before and during the export shows whether the export blocks it.
+ * made to L2 block evaluated) before and during the export shows whether the export blocks it. What the full and
+ * compact archives hold, stream by stream, is printed ({@link SnapshotListing}).
  *
+
  * <p>The first export is measured cold (the first in the JVM, while the node works); then {@code --repeat} times,
  * alternating on the stopped node: {@code tar | zstd}, {@code zstd -d | tar -x}, a warm export, an import with
  * every check; the table shows medians.
  *
- * <pre>load-tests/bench-snapshot.sh [--levels N] [--payload BYTES] [--repeat N] [--record]</pre>
+ * <p>{@code --kernel echo} (default): the bundled echo kernel; its state grows by exactly its input (the outbox),
+ * which bounds the full/compact ratio near 2. {@code --kernel ledger}: {@code bench/ledger.wat}, a token ledger of
+ * 1,024 accounts whose messages are batches of 72-byte transfers (with a 64-byte signature each, as real
+ * transactions carry): its state is rewritten in many places per level, as most real kernels' is.
+ *
+ * <pre>load-tests/bench-snapshot.sh [--kernel echo|ledger] [--levels N] [--payload BYTES] [--repeat N] [--record]</pre>
  */
 public final class SnapshotBench {
     private SnapshotBench() {}
@@ -45,12 +55,14 @@ public final class SnapshotBench {
         int payload = 2048;
         boolean record = false;
         int repeat = 3;
+        String kernel = "echo";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--levels" -> levels = Integer.parseInt(args[++i]);
                 case "--payload" -> payload = Integer.parseInt(args[++i]);
                 case "--record" -> record = true;
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+                case "--kernel" -> kernel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -60,12 +72,28 @@ public final class SnapshotBench {
                 .withConstants(new L1Source.SandboxConstants(20, 40, Duration.ofSeconds(1))));
         NodeRuntime.Options options = new NodeRuntime.Options(data, "127.0.0.1", 0, NodeRuntime.HistoryMode.ARCHIVE,
                 Duration.ofMillis(50));
-        NodeRuntime node = DemoNode.start(options, l1, false, NodeStores.embedded(data, l1));
+        NodeRuntime node;
+        final boolean ledger;
+        switch (kernel) {
+            case "echo" -> {
+                node = DemoNode.start(options, l1, false, NodeStores.embedded(data, l1));
+                ledger = false;
+            }
+            case "ledger" -> {
+                String address = DemoNode.originate(l1, ledgerKernel(), PvmVersion.DEFAULT.label(),
+                        DemoNode.OPERATOR.address(), Duration.ofSeconds(30));
+                node = NodeRuntime.start(options, l1, false, NodeStores.embedded(data, l1), List.of(
+                        new NodeRuntime.ServedRollup(address, RollupMode.OPERATOR, DemoNode.OPERATOR.address())));
+                ledger = true;
+            }
+            default -> throw new IllegalArgumentException("--kernel is echo or ledger, not " + kernel);
+        }
         String rollup = node.fleet().rollups().get(0);
         String source = SandboxAccounts.bootstrap(2).address();
-        System.out.printf("running %d levels with a %d-byte message each...%n", levels, payload);
+        System.out.printf("running %d levels of the %s kernel with a %d-byte message each...%n", levels, kernel,
+                payload);
         for (int i = 0; i < levels; i++) {
-            l1.inject(L1Operation.addMessages(source, List.of(message(i, payload)))).orThrow();
+            l1.inject(L1Operation.addMessages(source, List.of(message(ledger, i, payload)))).orThrow();
             awaitHead(node, rollup, l1.produceBlock().level());
         }
         long storeBytes = size(data.resolve("context")) + size(data.resolve("chain"));
@@ -76,13 +104,15 @@ public final class SnapshotBench {
         final int size = payload;
         Thread producer = new Thread(() -> {
             int i = firstMessage;
-            while (!Thread.currentThread().isInterrupted()) {
+            // at most 20 more blocks: L1's LCC (40 levels behind the head at least) stays within the exported levels,
+            // so the imports' L1 checks hold
+            while (!Thread.currentThread().isInterrupted() && i < firstMessage + 20) {
                 try {
                     long t0 = System.nanoTime();
-                    l1.inject(L1Operation.addMessages(source, List.of(message(i++, size)))).orThrow();
+                    l1.inject(L1Operation.addMessages(source, List.of(message(ledger, i++, size)))).orThrow();
                     awaitHead(node, rollup, l1.produceBlock().level());
                     latencies.add(new double[] {t0, (System.nanoTime() - t0) / 1e6});
-                    Thread.sleep(100);
+                    Thread.sleep(250);
                 } catch (InterruptedException e) {
                     return;
                 } catch (Exception e) {
@@ -92,7 +122,7 @@ public final class SnapshotBench {
             }
         }, "bench-producer");
         producer.start();
-        Thread.sleep(3000);
+        Thread.sleep(1000);
         long exportStart = System.nanoTime();
         SnapshotExporter.Result full = SnapshotExporter.export(SnapshotExporter.Options.of(data,
                 Files.createDirectories(work.resolve("full"))).withLevel("head").withCheck(false));
@@ -168,15 +198,59 @@ public final class SnapshotBench {
         System.out.println(row);
         System.out.printf("tar|zstd archive %.1f MB; files in %s; runs (ms): export warm %s, tar|zstd %s, import %s, "
                 + "zstd -d|tar %s%n", tarBytes / 1e6, work, warmRuns, tarRuns, importRuns, untarRuns);
+        String listing = "What the snapshots hold (" + kernel + " kernel), full:\n\n"
+                + SnapshotListing.table(SnapshotListing.list(full.file())) + "\ncompact:\n\n"
+                + SnapshotListing.table(SnapshotListing.list(compact.file()));
+        System.out.println(listing);
         if (record) {
             Path results = Path.of(System.getProperty("snapshotbench.results", "load-tests/RESULTS.md"));
             String section = "\n## Snapshot export / import (" + Instant.now().toString().substring(0, 16)
-                    + "Z, `load-tests/bench-snapshot.sh --levels " + levels + " --payload " + payload + " --repeat "
-                    + repeat + " --record`)\n\n"
-                    + header + "\n" + row + "\n";
+                    + "Z, `load-tests/bench-snapshot.sh --kernel " + kernel + " --levels " + levels + " --payload "
+                    + payload + " --repeat " + repeat + " --record`, load average " + loadAverage() + ")\n\n" + header
+                    + "\n" + row + "\n\n" + listing;
             Files.writeString(results, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         }
         deleteRecursively(work);
+    }
+
+    /** A message of the kernel's workload: a batch of transfers for the ledger, else {@link #message(int, int)}. */
+    static byte[] message(boolean ledger, int i, int size) {
+        return ledger ? transfers(i, size) : message(i, size);
+    }
+
+    /**
+     * As many 72-byte ledger transfers as fit in {@code size} bytes: accounts and amounts drawn from a seeded
+     * generator (most transfers succeed: amounts up to 5,000 against balances of 1,000,000), then 64 random bytes
+     * where a real transaction carries its signature.
+     */
+    static byte[] transfers(int i, int size) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(i);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size / 72 * 72).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        while (b.remaining() >= 72) {
+            b.putShort((short) random.nextInt(1024)).putShort((short) random.nextInt(1024))
+                    .putInt(1 + random.nextInt(5000));
+            byte[] signature = new byte[64];
+            random.nextBytes(signature);
+            b.put(signature);
+        }
+        return b.array();
+    }
+
+    static byte[] ledgerKernel() throws IOException {
+        try (java.io.InputStream in = SnapshotBench.class.getResourceAsStream("/bench/ledger.wat")) {
+            if (in == null) {
+                throw new IllegalStateException("/bench/ledger.wat is not on the classpath");
+            }
+            return KernelFiles.fromText(new String(in.readAllBytes(), StandardCharsets.UTF_8), "ledger.wat");
+        }
+    }
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip().split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     static byte[] message(int i, int size) {
