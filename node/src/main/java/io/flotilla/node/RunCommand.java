@@ -72,22 +72,8 @@ public final class RunCommand implements Callable<Integer> {
                     + "rollups, Cassandra): see cluster-config/README.md")
     Path clusterConfig;
 
-    @Option(names = "--storage", paramLabel = "embedded|cassandra", defaultValue = "embedded",
-            description = "where the journal, snapshots, context store, L2 chains and L1 blocks live: embedded "
-                    + "(under the data directory, the default) or cassandra (one keyspace, shared by a cluster)")
-    String storage;
-
-    @Option(names = "--cassandra", paramLabel = "HOST:PORT[,...]", defaultValue = "127.0.0.1:9042",
-            description = "Cassandra contact points with --storage cassandra (default: ${DEFAULT-VALUE})")
-    String cassandra;
-
-    @Option(names = "--keyspace", paramLabel = "NAME", defaultValue = "flotilla",
-            description = "Cassandra keyspace with --storage cassandra (default: ${DEFAULT-VALUE})")
-    String keyspace;
-
-    @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1",
-            description = "replication factor of a keyspace the node creates (default: ${DEFAULT-VALUE})")
-    int replicationFactor;
+    @picocli.CommandLine.Mixin
+    StorageOptions storageOptions = new StorageOptions();
 
     /** Set by tests: stop instead of waiting for a signal. */
     CountDownLatch stop = new CountDownLatch(1);
@@ -139,15 +125,9 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
 
-        CassandraStorage.Settings cassandraSettings = null;
+        CassandraStorage.Settings cassandraSettings;
         try {
-            switch (storage) {
-                case "embedded" -> { }
-                case "cassandra" -> cassandraSettings = CassandraStorage.Settings.of(cassandra, keyspace)
-                        .withReplicationFactor(replicationFactor);
-                default -> throw new IllegalArgumentException("unknown storage '" + storage
-                        + "' (embedded or cassandra)");
-            }
+            cassandraSettings = storageOptions.cassandra();
         } catch (IllegalArgumentException e) {
             System.err.println("flotilla run: " + e.getMessage());
             return 2;

@@ -34,35 +34,6 @@ public final class SnapshotCommand implements Runnable {
         return endpoint == null ? null : new RemoteSandboxL1(URI.create(endpoint));
     }
 
-    /** {@code --storage embedded|cassandra [--cassandra H:P] [--keyspace K]}, named as for {@code flotilla run}. */
-    static final class StorageOptions {
-        @Option(names = "--storage", paramLabel = "embedded|cassandra", defaultValue = "embedded",
-                description = "the node's storage: embedded (the data directory, the default) or cassandra")
-        String storage;
-
-        @Option(names = "--cassandra", paramLabel = "HOST:PORT[,...]", defaultValue = "127.0.0.1:9042",
-                description = "Cassandra contact points with --storage cassandra (default: ${DEFAULT-VALUE})")
-        String cassandra;
-
-        @Option(names = "--keyspace", paramLabel = "NAME", defaultValue = "flotilla",
-                description = "Cassandra keyspace with --storage cassandra (default: ${DEFAULT-VALUE})")
-        String keyspace;
-
-        @Option(names = "--replication-factor", paramLabel = "N", defaultValue = "1",
-                description = "replication factor of a keyspace an import creates (default: ${DEFAULT-VALUE})")
-        int replicationFactor;
-
-        /** The Cassandra settings, or null for embedded storage. */
-        io.flotilla.persistence.cassandra.CassandraStorage.Settings cassandra() {
-            return switch (storage) {
-                case "embedded" -> null;
-                case "cassandra" -> io.flotilla.persistence.cassandra.CassandraStorage.Settings.of(cassandra, keyspace)
-                        .withReplicationFactor(replicationFactor);
-                default -> throw new IllegalArgumentException("unknown storage '" + storage + "' (embedded or cassandra)");
-            };
-        }
-    }
-
     /** {@code snapshot export}. */
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = {"Writes a snapshot of a rollup of a data directory, stopped or in use by a running node "
