@@ -42,6 +42,7 @@ public final class FleetNode implements AutoCloseable {
     private final List<Consumer<L1Block>> headListeners = new CopyOnWriteArrayList<>();
     private volatile L1Block l1Head;
     private final AutoCloseable subscription;
+    private final org.apache.pekko.actor.Cancellable nudges;
     private final L1Source upstreamL1;
     private final List<AutoCloseable> resources;
 
@@ -57,6 +58,23 @@ public final class FleetNode implements AutoCloseable {
             system.log().warn("L1 head not available at start: {}", e.toString());
         }
         this.subscription = services.l1().subscribe(this::onHead);
+        // heads are the only wake-up of an entity, and Cluster Sharding drops messages buffered for a shard that is
+        // handed off (a node joining or leaving): a rollup whose last Catchup was dropped would wait for the next L1
+        // block. A Catchup every few seconds bounds that wait (a caught-up entity ignores it)
+        this.nudges = system.scheduler().scheduleAtFixedRate(CATCHUP_NUDGE, CATCHUP_NUDGE, this::nudge,
+                system.executionContext());
+    }
+
+    /** How often every served rollup is told to catch up even without a new L1 head. */
+    static final Duration CATCHUP_NUDGE = Duration.ofSeconds(5);
+
+    private void nudge() {
+        if (l1Head == null) {
+            return;
+        }
+        for (String r : rollups) {
+            entity(r).tell(RollupEntity.Catchup.INSTANCE);
+        }
     }
 
     /**
@@ -226,6 +244,7 @@ public final class FleetNode implements AutoCloseable {
             return;
         }
         closed = true;
+        nudges.cancel();
         try {
             subscription.close();
         } catch (Exception e) {
