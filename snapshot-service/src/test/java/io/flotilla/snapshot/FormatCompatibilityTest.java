@@ -26,7 +26,7 @@ class FormatCompatibilityTest {
 
     /** Writes the sample the first time {@link ArchiveLayoutGoldenTest} runs in update mode; never replaces it. */
     static void writeSampleIfAbsent(SandboxDataDir data) throws IOException {
-        Path target = ArchiveLayoutGoldenTest.goldenFile().resolveSibling("format1-sample.snapshot");
+        Path target = ArchiveLayoutGoldenTest.goldenFile(ArchiveLayoutGoldenTest.GOLDEN).resolveSibling("format1-sample.snapshot");
         if (Files.exists(target)) {
             return;
         }
