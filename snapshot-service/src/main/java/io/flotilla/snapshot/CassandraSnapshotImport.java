@@ -95,13 +95,7 @@ public final class CassandraSnapshotImport {
         } catch (IOException e) {
             throw new UncheckedIOException("snapshot import failed, keyspace " + ks + " unchanged: " + e.getMessage(), e);
         } finally {
-            if (stage != null) {
-                try {
-                    SnapshotExporter.deleteRecursively(stage);
-                } catch (IOException e) {
-                    LOG.warn("cannot remove the staging directory {}: {}", stage, e.toString());
-                }
-            }
+            SnapshotImporter.removeStage(stage);
         }
     }
 

@@ -143,13 +143,7 @@ public final class SnapshotImporter {
         } catch (IOException e) {
             throw new UncheckedIOException("snapshot import failed, " + dataDir + " unchanged: " + e.getMessage(), e);
         } finally {
-            if (stage != null) {
-                try {
-                    SnapshotExporter.deleteRecursively(stage);
-                } catch (IOException e) {
-                    LOG.warn("cannot remove the staging directory {}: {}", stage, e.toString());
-                }
-            }
+            removeStage(stage);
         }
     }
 
@@ -719,5 +713,17 @@ public final class SnapshotImporter {
 
     static String hex(byte[] b) {
         return Hex.encode(b);
+    }
+
+    /** Removes a staging directory (null: nothing staged); a failure is logged, the import's outcome stands. */
+    static void removeStage(Path stage) {
+        if (stage == null) {
+            return;
+        }
+        try {
+            SnapshotExporter.deleteRecursively(stage);
+        } catch (IOException e) {
+            LOG.warn("cannot remove the staging directory {}: {}", stage, e.toString());
+        }
     }
 }
