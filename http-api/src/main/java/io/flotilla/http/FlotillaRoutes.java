@@ -70,6 +70,8 @@ public final class FlotillaRoutes extends AllDirectives {
     private final HttpMetrics metrics;
     private final FlotillaHttpServer.Settings settings;
     private final String version;
+    /** Answers that depend only on a state, kept by state hash (outbox messages, durable values). */
+    private final StateAnswers answers;
 
     /** @param reads where calls into {@code queries} that may block run (a bounded pool, not the dispatcher) */
     public FlotillaRoutes(RollupQueries queries, Executor reads, HttpMetrics metrics,
@@ -78,6 +80,7 @@ public final class FlotillaRoutes extends AllDirectives {
         this.reads = reads;
         this.metrics = metrics;
         this.settings = settings;
+        this.answers = new StateAnswers(settings.stateAnswerBytes());
         String v = FlotillaRoutes.class.getPackage().getImplementationVersion();
         this.version = v == null ? "0.1.0-SNAPSHOT" : v;
     }
@@ -203,57 +206,83 @@ public final class FlotillaRoutes extends AllDirectives {
         return o;
     }
 
+    /**
+     * The routes under {@code /global/block/<id>}. Each route's answer is one method ({@link #blockAnswer},
+     * {@link #fieldAnswer}, {@link #outboxAnswer}, {@link #proofAnswer}, {@link #durableAnswer}) shared with
+     * {@link BlockReadDispatch}, which serves the same routes without the DSL: both give the same bytes.
+     */
     private Route blockRoutes(String r, String id) {
-        return concat(
-                pathEndOrSingleSlash(() -> get(() -> parameterOptional("outbox", outbox -> {
-                    boolean withOutbox = parseBool("outbox", outbox.orElse("false"));
-                    return withBlock(r, id, b -> {
-                        ObjectNode o = Json.block(b);
-                        if (withOutbox) {
-                            List<byte[]> msgs = q.outbox(r, b.level(), b.level());
-                            ArrayNode a = o.putArray("outbox");
-                            for (int i = 0; i < msgs.size(); i++) {
-                                a.addObject().put("message_index", i).put("message", Hex.encode(msgs.get(i)));
-                            }
-                        }
-                        return o;
-                    });
-                }))),
-                path("hash", () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(Json.blockHash(b.l1BlockHashHex()))))),
-                path("level", () -> get(() -> withBlock(r, id, b -> Json.F.numberNode(b.level())))),
-                path("inbox", () -> get(() -> withBlock(r, id, b -> Json.obj()
-                        .put("level", b.level())
-                        .put("hash", Json.inboxHash(b.inboxHashHex()))
-                        .put("num_messages", Integer.toString(b.messagesHex().size()))))),
-                path("ticks", () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(Long.toString(b.ticks()))))),
-                path("total_ticks",
-                        () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(Long.toString(b.totalTicks()))))),
-                path("num_messages", () -> get(() -> withBlock(r, id,
-                        b -> TextNode.valueOf(Integer.toString(b.messagesHex().size())))))
-                , path("state_hash", () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(Json.stateHash(b.stateHashHex())))))
-                , path("status", () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(b.pvmStatus()))))
-                , path("outbox", () -> get(() -> parameterOptional("outbox_level", ol -> {
-                    int outboxLevel = parseLevel("outbox_level", ol.orElseThrow(() -> ApiException.badRequest(
-                            "missing_parameter", "query parameter outbox_level is required")));
-                    return withBlock(r, id, b -> outbox(r, b, outboxLevel));
-                })))
-                , path(segment("outbox").slash(segment()).slash("messages"), lvl -> get(() -> {
+        List<Route> routes = new ArrayList<>();
+        routes.add(pathEndOrSingleSlash(() -> get(() -> parameterOptional("outbox", outbox -> {
+            boolean withOutbox = parseBool("outbox", outbox.orElse("false"));
+            return withBlock(r, id, b -> blockAnswer(r, b, withOutbox));
+        }))));
+        for (String field : BLOCK_FIELDS) {
+            routes.add(path(field, () -> get(() -> withBlock(r, id, b -> fieldAnswer(b, field)))));
+        }
+        routes.add(path("outbox", () -> get(() -> parameterOptional("outbox_level", ol -> {
+            int outboxLevel = parseLevel("outbox_level", ol.orElseThrow(() -> ApiException.badRequest(
+                    "missing_parameter", "query parameter outbox_level is required")));
+            return withBlock(r, id, b -> outboxAnswer(r, b, outboxLevel));
+        }))));
+        routes.add(path(segment("outbox").slash(segment()).slash("messages"), lvl -> get(() -> {
+            int outboxLevel = parseLevel("outbox level", lvl);
+            return withBlock(r, id, b -> outboxAnswer(r, b, outboxLevel));
+        })));
+        routes.add(pathPrefix(segment("durable").slash("wasm_2_0_0"), () -> durableRoutes(r, id)));
+        routes.add(path(segment("helpers").slash("proofs").slash("outbox").slash(segment()).slash("messages"),
+                lvl -> get(() -> parameterOptional("index", idx -> {
                     int outboxLevel = parseLevel("outbox level", lvl);
-                    return withBlock(r, id, b -> outbox(r, b, outboxLevel));
-                }))
-                , pathPrefix(segment("durable").slash("wasm_2_0_0"), () -> durableRoutes(r, id))
-                , path(segment("helpers").slash("proofs").slash("outbox").slash(segment()).slash("messages"),
-                        lvl -> get(() -> parameterOptional("index", idx -> {
-                            int outboxLevel = parseLevel("outbox level", lvl);
-                            int index = parseLevel("index", idx.orElseThrow(() -> ApiException.badRequest(
-                                    "missing_parameter", "query parameter index is required")));
-                            return withBlock(r, id, b -> outboxProof(r, b, outboxLevel, index));
-                        }))));
+                    int index = parseLevel("index", idx.orElseThrow(() -> ApiException.badRequest(
+                            "missing_parameter", "query parameter index is required")));
+                    return withBlock(r, id, b -> proofAnswer(r, b, outboxLevel, index));
+                }))));
+        return concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
     }
 
-    private JsonNode outbox(String r, L2BlockView b, int outboxLevel) {
+    /** The one-value routes of a block ({@code /global/block/<id>/<field>}). */
+    static final List<String> BLOCK_FIELDS = List.of("hash", "level", "inbox", "ticks", "total_ticks", "num_messages",
+            "state_hash", "status");
+
+    /** The durable storage reads ({@code /global/block/<id>/durable/wasm_2_0_0/<read>?key=}). */
+    static final List<String> DURABLE_READS = List.of("value", "length", "subkeys", "values");
+
+    // ---------------------------------------------------------------- block answers (DSL and BlockReadDispatch)
+
+    HttpResponse blockAnswer(String r, L2BlockView b, boolean withOutbox) {
+        ObjectNode o = Json.block(b);
+        if (withOutbox) {
+            List<byte[]> msgs = q.outbox(r, b.level(), b.level());
+            ArrayNode a = o.putArray("outbox");
+            for (int i = 0; i < msgs.size(); i++) {
+                a.addObject().put("message_index", i).put("message", Hex.encode(msgs.get(i)));
+            }
+        }
+        return ok(o);
+    }
+
+    static HttpResponse fieldAnswer(L2BlockView b, String field) {
+        return ok(switch (field) {
+            case "hash" -> TextNode.valueOf(Json.blockHash(b.l1BlockHashHex()));
+            case "level" -> Json.F.numberNode(b.level());
+            case "inbox" -> Json.obj()
+                    .put("level", b.level())
+                    .put("hash", Json.inboxHash(b.inboxHashHex()))
+                    .put("num_messages", Integer.toString(b.messagesHex().size()));
+            case "ticks" -> TextNode.valueOf(Long.toString(b.ticks()));
+            case "total_ticks" -> TextNode.valueOf(Long.toString(b.totalTicks()));
+            case "num_messages" -> TextNode.valueOf(Integer.toString(b.messagesHex().size()));
+            case "state_hash" -> TextNode.valueOf(Json.stateHash(b.stateHashHex()));
+            case "status" -> TextNode.valueOf(b.pvmStatus());
+            default -> throw new IllegalArgumentException("no block field " + field);
+        });
+    }
+
+    HttpResponse outboxAnswer(String r, L2BlockView b, int outboxLevel) {
         checkOutboxLevel(b, outboxLevel);
-        return Json.outbox(outboxLevel, q.outbox(r, b.level(), outboxLevel));
+        return byState(r, b, "outbox", Integer.toString(outboxLevel),
+                s -> ok(Json.outbox(outboxLevel, s.outbox(outboxLevel))),
+                () -> ok(Json.outbox(outboxLevel, q.outbox(r, b.level(), outboxLevel))));
     }
 
     private static void checkOutboxLevel(L2BlockView b, int outboxLevel) {
@@ -263,7 +292,7 @@ public final class FlotillaRoutes extends AllDirectives {
         }
     }
 
-    private JsonNode outboxProof(String r, L2BlockView b, int outboxLevel, int index) {
+    HttpResponse proofAnswer(String r, L2BlockView b, int outboxLevel, int index) {
         checkOutboxLevel(b, outboxLevel);
         byte[] proof = q.outboxProof(r, b.level(), outboxLevel, index).orElseThrow(() -> ApiException.notFound(
                 "outbox_message_not_found", "no outbox message " + index + " at outbox level " + outboxLevel
@@ -279,25 +308,69 @@ public final class FlotillaRoutes extends AllDirectives {
         o.put("outbox_level", outboxLevel);
         o.put("message_index", index);
         o.put("proof", Hex.encode(proof));
-        return o;
+        return ok(o);
+    }
+
+    /** {@code read}: one of {@link #DURABLE_READS}. */
+    HttpResponse durableAnswer(String r, L2BlockView b, String read, DurableKey key) {
+        return byState(r, b, read, key.toString(), s -> ok(durableJson(s.durable(), read, key)),
+                () -> ok(durableJson(q.durable(r, b.level()).orElseThrow(() -> ApiException.notFound(
+                        "state_not_found", "the state of block " + b.level() + " is not available")), read, key)));
+    }
+
+    private static JsonNode durableJson(DurableView d, String read, DurableKey key) {
+        switch (read) {
+            case "value":
+                return TextNode.valueOf(Hex.encode(d.value(key).orElseThrow(() -> noValue(key))));
+            case "length":
+                return TextNode.valueOf(Long.toString(d.length(key).orElseThrow(() -> noValue(key))));
+            case "subkeys": {
+                ArrayNode a = Json.arr();
+                d.subkeys(key).forEach(a::add);
+                return a;
+            }
+            case "values": {
+                ArrayNode a = Json.arr();
+                new TreeMap<>(d.values(key)).forEach((k, v) -> a.addObject().put("key", k).put("value", Hex.encode(v)));
+                return a;
+            }
+            default:
+                throw new IllegalArgumentException("no durable read " + read);
+        }
+    }
+
+    /**
+     * An answer that depends only on the block's state: kept by state hash when the backend reads states by hash
+     * (the state named by the block is read, so what is kept is that state's answer even if a reorg replaced the
+     * block meanwhile); read by level, and not kept, otherwise.
+     */
+    private HttpResponse byState(String r, L2BlockView b, String kind, String argument,
+            Function<StateView, HttpResponse> fromState, Supplier<HttpResponse> byLevel) {
+        StateAnswers.Key key = new StateAnswers.Key(b.stateHashHex(), kind, argument);
+        HttpResponse kept = answers.get(key);
+        if (kept != null) {
+            return kept;
+        }
+        Optional<StateView> state = q.stateByHash(r, b.stateHashHex());
+        if (state.isEmpty()) {
+            return byLevel.get();
+        }
+        HttpResponse answer = fromState.apply(state.get());
+        answers.offer(key, answer);
+        return answer;
+    }
+
+    /** The answers kept by state hash (tests and metrics read its counters). */
+    StateAnswers stateAnswers() {
+        return answers;
     }
 
     private Route durableRoutes(String r, String id) {
-        return concat(
-                path("value", () -> get(() -> withKey(key -> withDurable(r, id, d -> TextNode.valueOf(Hex.encode(
-                        d.value(key).orElseThrow(() -> noValue(key)))))))),
-                path("length", () -> get(() -> withKey(key -> withDurable(r, id, d -> TextNode.valueOf(Long.toString(
-                        d.length(key).orElseThrow(() -> noValue(key)))))))),
-                path("subkeys", () -> get(() -> withKey(key -> withDurable(r, id, d -> {
-                    ArrayNode a = Json.arr();
-                    d.subkeys(key).forEach(a::add);
-                    return a;
-                })))),
-                path("values", () -> get(() -> withKey(key -> withDurable(r, id, d -> {
-                    ArrayNode a = Json.arr();
-                    new TreeMap<>(d.values(key)).forEach((k, v) -> a.addObject().put("key", k).put("value", Hex.encode(v)));
-                    return a;
-                })))));
+        List<Route> routes = new ArrayList<>();
+        for (String read : DURABLE_READS) {
+            routes.add(path(read, () -> get(() -> withKey(key -> withBlock(r, id, b -> durableAnswer(r, b, read, key))))));
+        }
+        return concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
     }
 
     private static ApiException noValue(DurableKey key) {
@@ -319,19 +392,22 @@ public final class FlotillaRoutes extends AllDirectives {
         }
     }
 
-    private Route withDurable(String r, String id, Function<DurableView, JsonNode> f) {
-        return withBlock(r, id, b -> f.apply(q.durable(r, b.level()).orElseThrow(() -> ApiException.notFound(
-                "state_not_found", "the state of block " + b.level() + " is not available"))));
-    }
-
     // ---------------------------------------------------------------- block ids
 
     /** A parsed block id: head, finalized, cemented, a level or an L1 block hash (hex). */
     record BlockId(String kind, int level, String hashHex) {
+        static final BlockId HEAD = new BlockId("head", -1, null);
+        static final BlockId FINALIZED = new BlockId("finalized", -1, null);
+        static final BlockId CEMENTED = new BlockId("cemented", -1, null);
+
         static BlockId parse(String s) {
             switch (s) {
-                case "head", "finalized", "cemented":
-                    return new BlockId(s, -1, null);
+                case "head":
+                    return HEAD;
+                case "finalized":
+                    return FINALIZED;
+                case "cemented":
+                    return CEMENTED;
                 default:
             }
             if (DIGITS.matcher(s).matches()) {
@@ -367,25 +443,31 @@ public final class FlotillaRoutes extends AllDirectives {
         };
     }
 
-    private Route withBlock(String r, String idText, Function<L2BlockView, JsonNode> f) {
-        BlockId id = BlockId.parse(idText);
-        if (id.kind().equals("level") || id.kind().equals("hash")) {
-            return blockingJson(() -> f.apply(block(r, resolve(r, id, null))));
-        }
-        if (id.kind().equals("cemented")) {
-            return withSummary(r, s -> f.apply(block(r, resolve(r, id, s))));
-        }
-        // head and finalized come from the stores, not from the entity, which may be busy running a level; only a
-        // rollup with no block yet asks the entity, for the reason given in the 404
-        CompletableFuture<HttpResponse> fromStores = CompletableFuture.supplyAsync(() -> q.chainHead(r)
-                .map(h -> ok(f.apply(block(r, id.kind().equals("head") ? h.level()
-                        : Math.max(h.level() - 2, h.originationLevel())))))
-                .orElse(null), reads);
-        return completeWithFuture(fromStores.thenCompose(resp -> resp != null ? CompletableFuture.completedFuture(resp)
-                        : summaryResponse(r, s -> f.apply(block(r, resolve(r, id, s)))))
-                .exceptionally(this::failure));
+    private Route withBlock(String r, String idText, Function<L2BlockView, HttpResponse> f) {
+        return completeWithFuture(blockResponse(r, BlockId.parse(idText), f));
     }
 
+    /**
+     * The answer of a block route: the block named by {@code id}, resolved and read on the read dispatcher, then
+     * {@code f}; every failure as its JSON error. {@code head} and {@code finalized} come from the stores, not from the
+     * entity, which may be busy running a level; only a rollup with no block yet asks the entity, for the reason
+     * given in the 404.
+     */
+    CompletableFuture<HttpResponse> blockResponse(String r, BlockId id, Function<L2BlockView, HttpResponse> f) {
+        CompletableFuture<HttpResponse> answer;
+        if (id.kind().equals("level") || id.kind().equals("hash")) {
+            answer = CompletableFuture.supplyAsync(() -> f.apply(block(r, resolve(r, id, null))), reads);
+        } else if (id.kind().equals("cemented")) {
+            answer = summaryAnswer(r, s -> f.apply(block(r, resolve(r, id, s))));
+        } else {
+            answer = CompletableFuture.supplyAsync(() -> q.chainHead(r)
+                    .map(h -> f.apply(block(r, id.kind().equals("head") ? h.level()
+                            : Math.max(h.level() - 2, h.originationLevel()))))
+                    .orElse(null), reads).thenCompose(resp -> resp != null ? CompletableFuture.completedFuture(resp)
+                    : summaryAnswer(r, s -> f.apply(block(r, resolve(r, id, s)))));
+        }
+        return answer.exceptionally(this::failure);
+    }
     private L2BlockView block(String r, int level) {
         return q.block(r, level).orElseThrow(() -> ApiException.notFound("block_not_found",
                 "no L2 block at level " + level + " (not produced yet, or garbage-collected)"));
@@ -660,12 +742,12 @@ public final class FlotillaRoutes extends AllDirectives {
     }
 
     private Route withSummary(String r, Function<RollupSummary, JsonNode> f) {
-        return completeWithFuture(summaryResponse(r, f).exceptionally(this::failure));
+        return completeWithFuture(summaryAnswer(r, s -> ok(f.apply(s))).exceptionally(this::failure));
     }
 
-    private CompletableFuture<HttpResponse> summaryResponse(String r, Function<RollupSummary, JsonNode> f) {
-        return timed(q.summary(r)).thenApplyAsync(s -> ok(f.apply(s.orElseThrow(
-                () -> ApiException.notFound("unknown_rollup", "this node does not serve rollup " + r)))), reads);
+    private CompletableFuture<HttpResponse> summaryAnswer(String r, Function<RollupSummary, HttpResponse> f) {
+        return timed(q.summary(r)).thenApplyAsync(s -> f.apply(s.orElseThrow(
+                () -> ApiException.notFound("unknown_rollup", "this node does not serve rollup " + r))), reads);
     }
 
     private Route blockingJson(Supplier<JsonNode> body) {

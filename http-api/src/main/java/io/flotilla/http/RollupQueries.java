@@ -41,6 +41,16 @@ public interface RollupQueries {
     /** Reads of the durable storage in the PVM state after block {@code level}. */
     Optional<DurableView> durable(String rollup, int level);
 
+    /**
+     * The PVM state with this hash (hex), for reads addressed by content: the HTTP layer keeps their answers (outbox
+     * messages, durable values, proofs) by state hash, since a state never changes under its hash. Empty when the state
+     * is not stored, or when the backend reads states only by level (this default): reads then go through
+     * {@link #durable}, {@link #outbox} and {@link #outboxProof} and nothing is kept. May block on storage.
+     */
+    default Optional<StateView> stateByHash(String rollup, String stateHashHex) {
+        return Optional.empty();
+    }
+
     /** Outbox messages of {@code outboxLevel} in the state of block {@code level}, by index. */
     List<byte[]> outbox(String rollup, int level, int outboxLevel);
 
