@@ -1,17 +1,18 @@
 package io.flotilla.http;
 
 import io.flotilla.pvm.durable.DurableKey;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.Query;
 import org.apache.pekko.http.javadsl.model.headers.TimeoutAccess;
+import org.apache.pekko.http.scaladsl.model.Uri;
 
 /**
  * The block read routes ({@code GET [/rollups/<sr1>]/global/block/<id>/...}: blocks, their fields, outboxes, durable
@@ -75,16 +76,15 @@ final class BlockReadDispatch {
     }
 
     /** A recognised block read: the rollup, the block id and the route's answer for the block. */
-    private record Read(String rollup, FlotillaRoutes.BlockId id, Function<L2BlockView, HttpResponse> answer) {}
+    private record Read(String rollup, FlotillaRoutes.BlockId id, IntFunction<HttpResponse> answer) {}
 
     /** The read {@code req} asks for; null when it is none (or not exactly); throws for ids or parameters the DSL refuses. */
-    private Read parse(HttpRequest req) {
-        String path = req.getUri().path();
-        // rendered encoded: a '%' means an escaped character somewhere, which the DSL matches segment by segment
-        if (path.indexOf('%') >= 0 || path.length() < 2 || path.charAt(0) != '/') {
+    private Read parse(HttpRequest request) {
+        if (!(request instanceof org.apache.pekko.http.scaladsl.model.HttpRequest req)) {
             return null;
         }
-        String[] s = split(path);
+        Uri uri = req.uri();
+        String[] s = segments(uri.path());
         if (s == null) {
             return null;
         }
@@ -111,65 +111,97 @@ final class BlockReadDispatch {
         String idText = s[i + 2];
         int rest = i + 3;
         int n = s.length - rest;
-        Query query = req.getUri().query();
-        Function<L2BlockView, HttpResponse> answer;
+        IntFunction<HttpResponse> answer;
         if (n == 0) {
-            boolean withOutbox = FlotillaRoutes.parseBool("outbox", query.get("outbox").orElse("false"));
-            answer = b -> routes.blockAnswer(rollup, b, withOutbox);
+            boolean withOutbox = FlotillaRoutes.parseBool("outbox", param(request, uri, "outbox").orElse("false"));
+            answer = level -> routes.blockAnswer(rollup, routes.block(rollup, level), withOutbox);
         } else if (n == 1 && FlotillaRoutes.BLOCK_FIELDS.contains(s[rest])) {
             String field = s[rest];
-            answer = b -> FlotillaRoutes.fieldAnswer(b, field);
+            answer = level -> FlotillaRoutes.fieldAnswer(routes.block(rollup, level), field);
         } else if (n == 1 && s[rest].equals("outbox")) {
-            Optional<String> ol = query.get("outbox_level");
+            Optional<String> ol = param(request, uri, "outbox_level");
             if (ol.isEmpty()) {
                 return null;
             }
             int outboxLevel = FlotillaRoutes.parseLevel("outbox_level", ol.get());
-            answer = b -> routes.outboxAnswer(rollup, b, outboxLevel);
+            answer = level -> routes.outboxAnswer(rollup, level, routes.stateHashAt(rollup, level), outboxLevel);
         } else if (n == 3 && s[rest].equals("outbox") && s[rest + 2].equals("messages")) {
             int outboxLevel = FlotillaRoutes.parseLevel("outbox level", s[rest + 1]);
-            answer = b -> routes.outboxAnswer(rollup, b, outboxLevel);
+            answer = level -> routes.outboxAnswer(rollup, level, routes.stateHashAt(rollup, level), outboxLevel);
         } else if (n == 3 && s[rest].equals("durable") && s[rest + 1].equals("wasm_2_0_0")
                 && FlotillaRoutes.DURABLE_READS.contains(s[rest + 2])) {
             String kind = s[rest + 2];
-            DurableKey key = FlotillaRoutes.parseKey(query.get("key").orElse(""));
-            answer = b -> routes.durableAnswer(rollup, b, kind, key);
+            DurableKey key = FlotillaRoutes.parseKey(param(request, uri, "key").orElse(""));
+            answer = level -> routes.durableAnswer(rollup, level, routes.stateHashAt(rollup, level), kind, key);
         } else if (n == 5 && s[rest].equals("helpers") && s[rest + 1].equals("proofs") && s[rest + 2].equals("outbox")
                 && s[rest + 4].equals("messages")) {
             int outboxLevel = FlotillaRoutes.parseLevel("outbox level", s[rest + 3]);
-            Optional<String> idx = query.get("index");
+            Optional<String> idx = param(request, uri, "index");
             if (idx.isEmpty()) {
                 return null;
             }
             int index = FlotillaRoutes.parseLevel("index", idx.get());
-            answer = b -> routes.proofAnswer(rollup, b, outboxLevel, index);
+            answer = level -> routes.proofAnswer(rollup, routes.block(rollup, level), outboxLevel, index);
         } else {
             return null;
         }
         return new Read(rollup, FlotillaRoutes.BlockId.parse(idText), answer);
     }
 
-    /** The segments of an absolute path; null when one is empty (a double or a trailing slash). */
-    static String[] split(String path) {
-        int count = 0;
-        for (int k = 0; k < path.length(); k++) {
-            if (path.charAt(k) == '/') {
-                count++;
-            }
-        }
-        String[] out = new String[count];
-        int start = 1;
-        for (int k = 0; k < count; k++) {
-            int end = path.indexOf('/', start);
-            if (end < 0) {
-                end = path.length();
-            }
-            if (end == start) {
+    /**
+     * The decoded segments of a path, as the DSL's path matchers see them (an escaped slash stays inside its segment);
+     * null unless the path is absolute with no empty segment (no double or trailing slash), and at most 16 segments.
+     */
+    static String[] segments(Uri.Path path) {
+        String[] out = new String[16];
+        int n = 0;
+        Uri.Path p = path;
+        while (!p.isEmpty()) {
+            if (!p.startsWithSlash()) {
                 return null;
             }
-            out[k] = path.substring(start, end);
-            start = end + 1;
+            p = p.tail();
+            if (p.isEmpty() || !p.startsWithSegment() || n == out.length) {
+                return null;
+            }
+            String segment = (String) p.head();
+            if (segment.isEmpty()) {
+                return null;
+            }
+            out[n++] = segment;
+            p = p.tail();
         }
-        return out;
+        return n == 0 ? null : Arrays.copyOf(out, n);
+    }
+
+    /**
+     * A query parameter as the DSL's {@code parameterOptional} reads it (the first of that name, decoded). The common
+     * form, a single {@code name=value} of plain characters (nothing to decode), is read as it is; any other goes
+     * through Pekko's query parser.
+     */
+    static Optional<String> param(HttpRequest request, Uri uri, String name) {
+        scala.Option<String> raw = uri.rawQueryString();
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        String q = raw.get();
+        int eq = q.indexOf('=');
+        if (eq > 0 && plain(q, eq)) {
+            return eq == name.length() && q.startsWith(name) ? Optional.of(q.substring(eq + 1)) : Optional.empty();
+        }
+        return request.getUri().query().get(name);
+    }
+
+    /** Only letters, digits, {@code - . _ ~ /} and the one '=' at {@code eq}. */
+    private static boolean plain(String q, int eq) {
+        for (int k = 0; k < q.length(); k++) {
+            char c = q.charAt(k);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+                    || c == '.' || c == '_' || c == '~' || c == '/' || k == eq;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -25,7 +25,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
@@ -61,7 +63,6 @@ public final class FlotillaRoutes extends AllDirectives {
     public static final int MAX_L2_MESSAGE = 4096;
     public static final int MAX_MESSAGES_PER_INJECTION = 10_000;
 
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,10}");
     private static final Pattern HEX32 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final ContentType.WithCharset PROMETHEUS = MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
 
@@ -223,11 +224,11 @@ public final class FlotillaRoutes extends AllDirectives {
         routes.add(path("outbox", () -> get(() -> parameterOptional("outbox_level", ol -> {
             int outboxLevel = parseLevel("outbox_level", ol.orElseThrow(() -> ApiException.badRequest(
                     "missing_parameter", "query parameter outbox_level is required")));
-            return withBlock(r, id, b -> outboxAnswer(r, b, outboxLevel));
+            return withBlockState(r, id, (level, state) -> outboxAnswer(r, level, state, outboxLevel));
         }))));
         routes.add(path(segment("outbox").slash(segment()).slash("messages"), lvl -> get(() -> {
             int outboxLevel = parseLevel("outbox level", lvl);
-            return withBlock(r, id, b -> outboxAnswer(r, b, outboxLevel));
+            return withBlockState(r, id, (level, state) -> outboxAnswer(r, level, state, outboxLevel));
         })));
         routes.add(pathPrefix(segment("durable").slash("wasm_2_0_0"), () -> durableRoutes(r, id)));
         routes.add(path(segment("helpers").slash("proofs").slash("outbox").slash(segment()).slash("messages"),
@@ -278,22 +279,23 @@ public final class FlotillaRoutes extends AllDirectives {
         });
     }
 
-    HttpResponse outboxAnswer(String r, L2BlockView b, int outboxLevel) {
-        checkOutboxLevel(b, outboxLevel);
-        return byState(r, b, "outbox", Integer.toString(outboxLevel),
+    /** {@code stateHashHex}: the state of the block at {@code level}. */
+    HttpResponse outboxAnswer(String r, int level, String stateHashHex, int outboxLevel) {
+        checkOutboxLevel(level, outboxLevel);
+        return byState(r, stateHashHex, "outbox", Integer.toString(outboxLevel),
                 s -> ok(Json.outbox(outboxLevel, s.outbox(outboxLevel))),
-                () -> ok(Json.outbox(outboxLevel, q.outbox(r, b.level(), outboxLevel))));
+                () -> ok(Json.outbox(outboxLevel, q.outbox(r, level, outboxLevel))));
     }
 
-    private static void checkOutboxLevel(L2BlockView b, int outboxLevel) {
-        if (outboxLevel > b.level()) {
+    private static void checkOutboxLevel(int level, int outboxLevel) {
+        if (outboxLevel > level) {
             throw ApiException.badRequest("invalid_outbox_level",
-                    "outbox level " + outboxLevel + " is after the block's level " + b.level());
+                    "outbox level " + outboxLevel + " is after the block's level " + level);
         }
     }
 
     HttpResponse proofAnswer(String r, L2BlockView b, int outboxLevel, int index) {
-        checkOutboxLevel(b, outboxLevel);
+        checkOutboxLevel(b.level(), outboxLevel);
         byte[] proof = q.outboxProof(r, b.level(), outboxLevel, index).orElseThrow(() -> ApiException.notFound(
                 "outbox_message_not_found", "no outbox message " + index + " at outbox level " + outboxLevel
                         + " in the state of block " + b.level()));
@@ -311,11 +313,11 @@ public final class FlotillaRoutes extends AllDirectives {
         return ok(o);
     }
 
-    /** {@code read}: one of {@link #DURABLE_READS}. */
-    HttpResponse durableAnswer(String r, L2BlockView b, String read, DurableKey key) {
-        return byState(r, b, read, key.toString(), s -> ok(durableJson(s.durable(), read, key)),
-                () -> ok(durableJson(q.durable(r, b.level()).orElseThrow(() -> ApiException.notFound(
-                        "state_not_found", "the state of block " + b.level() + " is not available")), read, key)));
+    /** {@code read}: one of {@link #DURABLE_READS}; {@code stateHashHex}: the state of the block at {@code level}. */
+    HttpResponse durableAnswer(String r, int level, String stateHashHex, String read, DurableKey key) {
+        return byState(r, stateHashHex, read, key.toString(), s -> ok(durableJson(s.durable(), read, key)),
+                () -> ok(durableJson(q.durable(r, level).orElseThrow(() -> ApiException.notFound(
+                        "state_not_found", "the state of block " + level + " is not available")), read, key)));
     }
 
     private static JsonNode durableJson(DurableView d, String read, DurableKey key) {
@@ -344,14 +346,14 @@ public final class FlotillaRoutes extends AllDirectives {
      * (the state named by the block is read, so what is kept is that state's answer even if a reorg replaced the
      * block meanwhile); read by level, and not kept, otherwise.
      */
-    private HttpResponse byState(String r, L2BlockView b, String kind, String argument,
+    private HttpResponse byState(String r, String stateHashHex, String kind, String argument,
             Function<StateView, HttpResponse> fromState, Supplier<HttpResponse> byLevel) {
-        StateAnswers.Key key = new StateAnswers.Key(b.stateHashHex(), kind, argument);
+        StateAnswers.Key key = new StateAnswers.Key(stateHashHex, kind, argument);
         HttpResponse kept = answers.get(key);
         if (kept != null) {
             return kept;
         }
-        Optional<StateView> state = q.stateByHash(r, b.stateHashHex());
+        Optional<StateView> state = q.stateByHash(r, stateHashHex);
         if (state.isEmpty()) {
             return byLevel.get();
         }
@@ -368,7 +370,8 @@ public final class FlotillaRoutes extends AllDirectives {
     private Route durableRoutes(String r, String id) {
         List<Route> routes = new ArrayList<>();
         for (String read : DURABLE_READS) {
-            routes.add(path(read, () -> get(() -> withKey(key -> withBlock(r, id, b -> durableAnswer(r, b, read, key))))));
+            routes.add(path(read, () -> get(() -> withKey(key -> withBlockState(r, id,
+                    (level, state) -> durableAnswer(r, level, state, read, key))))));
         }
         return concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
     }
@@ -410,7 +413,7 @@ public final class FlotillaRoutes extends AllDirectives {
                     return CEMENTED;
                 default:
             }
-            if (DIGITS.matcher(s).matches()) {
+            if (digits(s)) {
                 long l = Long.parseLong(s);
                 if (l <= Integer.MAX_VALUE) {
                     return new BlockId("level", (int) l, null);
@@ -444,33 +447,47 @@ public final class FlotillaRoutes extends AllDirectives {
     }
 
     private Route withBlock(String r, String idText, Function<L2BlockView, HttpResponse> f) {
-        return completeWithFuture(blockResponse(r, BlockId.parse(idText), f));
+        return completeWithFuture(blockResponse(r, BlockId.parse(idText), level -> f.apply(block(r, level))));
+    }
+
+    /** For reads of the block's state only: its level and state hash, without reading the rest of the block. */
+    private Route withBlockState(String r, String idText, BiFunction<Integer, String, HttpResponse> f) {
+        return completeWithFuture(blockResponse(r, BlockId.parse(idText), level -> f.apply(level, stateHashAt(r, level))));
     }
 
     /**
-     * The answer of a block route: the block named by {@code id}, resolved and read on the read dispatcher, then
-     * {@code f}; every failure as its JSON error. {@code head} and {@code finalized} come from the stores, not from the
+     * The answer of a block route: the level of the block named by {@code id}, resolved on the read dispatcher, then
+     * {@code atLevel} (which reads what it needs of the block there); every failure as its JSON error. {@code head} and {@code finalized} come from the stores, not from the
      * entity, which may be busy running a level; only a rollup with no block yet asks the entity, for the reason
      * given in the 404.
      */
-    CompletableFuture<HttpResponse> blockResponse(String r, BlockId id, Function<L2BlockView, HttpResponse> f) {
+    CompletableFuture<HttpResponse> blockResponse(String r, BlockId id, IntFunction<HttpResponse> atLevel) {
         CompletableFuture<HttpResponse> answer;
         if (id.kind().equals("level") || id.kind().equals("hash")) {
-            answer = CompletableFuture.supplyAsync(() -> f.apply(block(r, resolve(r, id, null))), reads);
+            answer = CompletableFuture.supplyAsync(() -> atLevel.apply(resolve(r, id, null)), reads);
         } else if (id.kind().equals("cemented")) {
-            answer = summaryAnswer(r, s -> f.apply(block(r, resolve(r, id, s))));
+            answer = summaryAnswer(r, s -> atLevel.apply(resolve(r, id, s)));
         } else {
             answer = CompletableFuture.supplyAsync(() -> q.chainHead(r)
-                    .map(h -> f.apply(block(r, id.kind().equals("head") ? h.level()
-                            : Math.max(h.level() - 2, h.originationLevel()))))
+                    .map(h -> atLevel.apply(id.kind().equals("head") ? h.level()
+                            : Math.max(h.level() - 2, h.originationLevel())))
                     .orElse(null), reads).thenCompose(resp -> resp != null ? CompletableFuture.completedFuture(resp)
-                    : summaryAnswer(r, s -> f.apply(block(r, resolve(r, id, s)))));
+                    : summaryAnswer(r, s -> atLevel.apply(resolve(r, id, s))));
         }
         return answer.exceptionally(this::failure);
     }
-    private L2BlockView block(String r, int level) {
-        return q.block(r, level).orElseThrow(() -> ApiException.notFound("block_not_found",
-                "no L2 block at level " + level + " (not produced yet, or garbage-collected)"));
+    L2BlockView block(String r, int level) {
+        return q.block(r, level).orElseThrow(() -> blockNotFound(level));
+    }
+
+    /** The state hash (hex) of the block at {@code level}; the same 404 as {@link #block} when there is none. */
+    String stateHashAt(String r, int level) {
+        return q.stateHashAt(r, level).orElseThrow(() -> blockNotFound(level));
+    }
+
+    private static ApiException blockNotFound(int level) {
+        return ApiException.notFound("block_not_found",
+                "no L2 block at level " + level + " (not produced yet, or garbage-collected)");
     }
 
     // ---------------------------------------------------------------- /local
@@ -756,11 +773,26 @@ public final class FlotillaRoutes extends AllDirectives {
     }
 
     static int parseLevel(String what, String s) {
-        if (s == null || !DIGITS.matcher(s).matches() || Long.parseLong(s) > Integer.MAX_VALUE) {
+        if (s == null || !digits(s) || Long.parseLong(s) > Integer.MAX_VALUE) {
             throw ApiException.badRequest("invalid_" + what.replace(' ', '_'),
                     "invalid " + what + " '" + abbreviate(String.valueOf(s)) + "': expected a non-negative int32");
         }
         return Integer.parseInt(s);
+    }
+
+    /** One to ten ASCII digits (what a non-negative int32 may be written with; the caller checks the range). */
+    static boolean digits(String s) {
+        int n = s.length();
+        if (n == 0 || n > 10) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean parseBool(String what, String s) {

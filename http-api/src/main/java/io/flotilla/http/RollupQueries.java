@@ -35,6 +35,14 @@ public interface RollupQueries {
     /** The L2 block produced for the L1 level {@code level}; empty when unknown or garbage-collected. */
     Optional<L2BlockView> block(String rollup, int level);
 
+    /**
+     * The state hash (hex) of the L2 block at {@code level}: all that reads of its state (outbox, durable storage) need
+     * of the block. The default reads the whole block; a backend may read less.
+     */
+    default Optional<String> stateHashAt(String rollup, int level) {
+        return block(rollup, level).map(L2BlockView::stateHashHex);
+    }
+
     /** The level of the L2 block made from the L1 block with this hash (hex), if known. */
     Optional<Integer> levelOfL1Hash(String rollup, String l1HashHex);
 

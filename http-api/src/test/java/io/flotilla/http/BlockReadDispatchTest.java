@@ -195,7 +195,13 @@ class BlockReadDispatchTest {
                 // not exactly a route: trailing and double slashes, escapes, unknown leaves
                 head + "/", head + "/level/", prefix + "/global//block/head/level", head + "//level",
                 prefix + "/global/block/he%61d/level", head + "/nonsense", head + "/outbox/12/messages/extra",
-                prefix + "/global/block", prefix + "/global/block/"));
+                prefix + "/global/block", prefix + "/global/block/", prefix + "/global/block/head%2Flevel",
+                // query strings read as they are, or through Pekko's parser: the same parameter either way
+                head + "/durable/wasm_2_0_0/value?key=%2Fcounter", head + "/durable/wasm_2_0_0/value?key=/counter&key=/x",
+                head + "/durable/wasm_2_0_0/value?other=1&key=/counter", head + "/durable/wasm_2_0_0/value?key",
+                head + "/durable/wasm_2_0_0/value?keys=/counter", head + "/durable/wasm_2_0_0/value?ke=/counter",
+                head + "/durable/wasm_2_0_0/value?", head + "/durable/wasm_2_0_0/subkeys?key=",
+                head + "/outbox?outbox_level=012", head + "?outbox=TRUE", head + "?outbox="));
         return p;
     }
 

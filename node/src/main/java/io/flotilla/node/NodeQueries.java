@@ -281,6 +281,12 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     }
 
     @Override
+    public Optional<String> stateHashAt(String rollup, int level) {
+        // the block's state hash without the rest of its view (inbox framing, hex of its messages)
+        return fleet.services().chain().get(rollup, level).map(b -> b.stateHash().hex());
+    }
+
+    @Override
     public Optional<StateView> stateByHash(String rollup, String stateHashHex) {
         return loadState(Hash.fromHex(stateHashHex)).map(PvmStateView::new);
     }
