@@ -457,7 +457,8 @@ public final class FlotillaRoutes extends AllDirectives {
 
     /**
      * The answer of a block route: the level of the block named by {@code id}, resolved on the read dispatcher, then
-     * {@code atLevel} (which reads what it needs of the block there); every failure as its JSON error. {@code head} and {@code finalized} come from the stores, not from the
+     * {@code atLevel} (which reads what it needs of the block there); every failure as its JSON error. {@code head} and
+     * {@code finalized} come from the stores, not from the
      * entity, which may be busy running a level; only a rollup with no block yet asks the entity, for the reason
      * given in the 404.
      */
