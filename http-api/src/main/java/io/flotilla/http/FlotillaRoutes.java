@@ -736,6 +736,7 @@ public final class FlotillaRoutes extends AllDirectives {
                 sb.append('\n');
             }
             sb.append(metrics.text());
+            answers.appendMetrics(sb);
             return HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS, sb.toString()));
         }, reads).exceptionally(this::failure));
     }

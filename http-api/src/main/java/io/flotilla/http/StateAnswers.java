@@ -69,6 +69,22 @@ final class StateAnswers {
         return r.entity() instanceof HttpEntity.Strict s ? s.getData().length() : -1;
     }
 
+    /** Prometheus text: hits, misses, answers and bytes kept. */
+    synchronized void appendMetrics(StringBuilder sb) {
+        sb.append("# HELP flotilla_http_state_answers_hits_total Answers served from those kept by state hash.\n");
+        sb.append("# TYPE flotilla_http_state_answers_hits_total counter\n");
+        sb.append("flotilla_http_state_answers_hits_total ").append(hits).append('\n');
+        sb.append("# HELP flotilla_http_state_answers_misses_total Answers not kept yet, read from the state.\n");
+        sb.append("# TYPE flotilla_http_state_answers_misses_total counter\n");
+        sb.append("flotilla_http_state_answers_misses_total ").append(misses).append('\n');
+        sb.append("# HELP flotilla_http_state_answers_kept Answers kept by state hash.\n");
+        sb.append("# TYPE flotilla_http_state_answers_kept gauge\n");
+        sb.append("flotilla_http_state_answers_kept ").append(kept.size()).append('\n');
+        sb.append("# HELP flotilla_http_state_answers_bytes Bytes of the answers kept (bodies and keys, roughly).\n");
+        sb.append("# TYPE flotilla_http_state_answers_bytes gauge\n");
+        sb.append("flotilla_http_state_answers_bytes ").append(bytes).append('\n');
+    }
+
     synchronized long hits() {
         return hits;
     }

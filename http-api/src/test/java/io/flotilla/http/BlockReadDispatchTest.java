@@ -307,6 +307,14 @@ class BlockReadDispatchTest {
             assertEquals(outboxBefore, get(client, outbox));
             assertEquals(oldStateHash, get(client, stateHash));
             assertEquals(readsBack, q.stateReads.get());
+
+            // what was kept shows in the metrics
+            java.net.http.HttpResponse<String> m = client.send(java.net.http.HttpRequest.newBuilder(
+                    URI.create(base + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, m.statusCode());
+            assertTrue(m.body().contains("flotilla_http_state_answers_hits_total " + kept.hits() + "\n"), m.body());
+            assertTrue(m.body().contains("flotilla_http_state_answers_kept " + kept.size() + "\n"), m.body());
+            assertTrue(kept.size() >= 5, "head before and after the reorg, level 12: " + kept.size());
         }
     }
 
