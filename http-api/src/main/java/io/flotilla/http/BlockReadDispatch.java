@@ -91,7 +91,7 @@ final class BlockReadDispatch {
         int i;
         String rollup;
         if (s[0].equals("rollups")) {
-            if (s.length < 2 || !q.rollups().contains(s[1])) {
+            if (s.length < 2 || !q.serves(s[1])) {
                 return null; // an address the node does not serve: the DSL says 400 or 404
             }
             rollup = s[1];

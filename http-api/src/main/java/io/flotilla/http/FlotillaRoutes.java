@@ -132,7 +132,7 @@ public final class FlotillaRoutes extends AllDirectives {
     }
 
     private Route withRollup(String addr, Function<String, Route> inner) {
-        if (q.rollups().contains(addr)) {
+        if (q.serves(addr)) {
             return inner.apply(addr);
         }
         try {

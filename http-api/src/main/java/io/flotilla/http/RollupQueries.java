@@ -22,6 +22,11 @@ public interface RollupQueries {
     /** The sr1 addresses served by this node. */
     List<String> rollups();
 
+    /** Whether this node serves {@code rollup} (asked on every request that names one). */
+    default boolean serves(String rollup) {
+        return rollups().contains(rollup);
+    }
+
     /** Head, commitments, LCC, status, mode and L1 view of a rollup; empty when the node does not serve it. */
     CompletionStage<Optional<RollupSummary>> summary(String rollup);
 

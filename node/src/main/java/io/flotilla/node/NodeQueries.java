@@ -149,8 +149,13 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     }
 
     @Override
+    public boolean serves(String rollup) {
+        return fleet.serves(rollup);
+    }
+
+    @Override
     public Optional<ChainHead> chainHead(String rollup) {
-        if (!fleet.rollups().contains(rollup)) {
+        if (!fleet.serves(rollup)) {
             return Optional.empty();
         }
         // the L2 block is stored before the event that commits it, and a revert truncates the store before its
@@ -165,7 +170,7 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
 
     @Override
     public CompletionStage<Optional<RollupSummary>> summary(String rollup) {
-        if (!fleet.rollups().contains(rollup)) {
+        if (!fleet.serves(rollup)) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return fleet.status(rollup).thenApplyAsync(st -> Optional.of(summaryOf(rollup, st)), blocking);
