@@ -81,7 +81,9 @@ public final class RocksJournalStore {
     private RocksJournalStore(Path dir, boolean readOnly) {
         this.dir = dir;
         this.readOnly = readOnly;
-        this.options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2).setMaxTotalWalSize(64L << 20);
+        // small memtables: a read-only opening (snapshot export of a running node) replays the unflushed WAL, so
+        // the memtable size bounds what it reads
+        this.options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2).setWriteBufferSize(16L << 20);
         try {
             if (readOnly) {
                 this.db = RocksDB.openReadOnly(options, dir.toString());
