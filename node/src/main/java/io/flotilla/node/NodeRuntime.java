@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -264,14 +265,20 @@ public final class NodeRuntime implements AutoCloseable {
      * A data directory belongs to one L1 chain, and its journal to the stores it was written with. When the
      * chain changed (a fresh in-process sandbox) or the stores did not survive the last run (in memory
      * until the embedded stores land), the old journal names states that are gone: it is moved aside to
-     * {@code journal.previous} and the rollups are evaluated again from their origination.
+     * {@code journal.previous} (an H2 journal) or {@code journal-rocks.previous} (RocksDB) and the rollups are
+     * evaluated again from their origination.
      */
     static void prepareJournal(Path dataDir, String l1Genesis, boolean storesDurable) {
         Path marker = dataDir.resolve("l1-chain");
-        Path journal = dataDir.resolve("journal");
         try {
             String previous = Files.exists(marker) ? Files.readString(marker, StandardCharsets.UTF_8).strip() : null;
-            boolean hasJournal = Files.isDirectory(journal);
+            List<Path> journals = new ArrayList<>();
+            for (String name : io.flotilla.actors.node.EmbeddedJournal.DIRECTORIES) {
+                if (Files.isDirectory(dataDir.resolve(name))) {
+                    journals.add(dataDir.resolve(name));
+                }
+            }
+            boolean hasJournal = !journals.isEmpty();
             String why = null;
             if (hasJournal && previous != null && !previous.equals(l1Genesis)) {
                 why = "the L1 chain changed (genesis " + abbreviate(previous) + " -> " + abbreviate(l1Genesis) + ")";
@@ -279,16 +286,20 @@ public final class NodeRuntime implements AutoCloseable {
                 why = "the context and chain stores are in memory, so the journal's states are gone";
             }
             if (why != null) {
-                Path aside = dataDir.resolve("journal.previous");
-                deleteRecursively(aside);
-                Files.move(journal, aside, StandardCopyOption.ATOMIC_MOVE);
+                List<Path> asides = new ArrayList<>();
+                for (Path journal : journals) {
+                    Path aside = dataDir.resolve(journal.getFileName() + ".previous");
+                    deleteRecursively(aside);
+                    Files.move(journal, aside, StandardCopyOption.ATOMIC_MOVE);
+                    asides.add(aside);
+                }
                 Path chain = dataDir.resolve("chain");
                 if (Files.isDirectory(chain)) {
                     Path chainAside = dataDir.resolve("chain.previous");
                     deleteRecursively(chainAside);
                     Files.move(chain, chainAside, StandardCopyOption.ATOMIC_MOVE);
                 }
-                LOG.info("starting from a fresh journal ({}): the previous one is in {}", why, aside);
+                LOG.info("starting from a fresh journal ({}): the previous one is in {}", why, asides);
             }
             Files.writeString(marker, l1Genesis + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {

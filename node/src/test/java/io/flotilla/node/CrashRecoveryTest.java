@@ -7,6 +7,7 @@ import io.flotilla.actors.l1.SandboxAccounts;
 import io.flotilla.actors.l1.SandboxL1;
 import io.flotilla.actors.l1.SandboxL1Server;
 import io.flotilla.actors.rollup.Inbox;
+import io.flotilla.actors.journal.EventJournalReader;
 import io.flotilla.actors.node.EmbeddedJournal;
 import io.flotilla.persistence.chain.EmbeddedL2ChainStore;
 import io.flotilla.persistence.chain.L2Block;
@@ -28,10 +29,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,16 +68,10 @@ class CrashRecoveryTest {
     /** The levels of the journaled L2BlockProduced events of {@code rollup}, in journal order. */
     protected List<Integer> journaledLevels(String rollup) throws Exception {
         List<Integer> levels = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(EmbeddedJournal.url(dir.resolve("data")), "root", "");
-             PreparedStatement st = c.prepareStatement("SELECT \"event_payload\" FROM \"event_journal\" "
-                     + "WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\"")) {
-            st.setString(1, "Rollup|" + rollup);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    Object e = FlotillaKryo.fromBytes(rs.getBytes(1));
-                    if (e instanceof L2BlockProduced p) {
-                        levels.add(p.level());
-                    }
+        try (EventJournalReader r = EmbeddedJournal.openReader(dir.resolve("data"))) {
+            for (EventJournalReader.Stored e : r.eventsAfter("Rollup|" + rollup, 0)) {
+                if (FlotillaKryo.fromBytes(e.bytes()) instanceof L2BlockProduced p) {
+                    levels.add(p.level());
                 }
             }
         }

@@ -27,7 +27,7 @@ class DemoNodeTest {
                 Http http = new Http(node.rpcUrl());
                 int level = l1.produceBlock().level();
                 http.await("/global/block/head", b -> b.get("level").asInt() == level, Duration.ofSeconds(30));
-                assertTrue(Files.isDirectory(dataDir.resolve("journal")), "the embedded journal is in the data dir");
+                assertTrue(Files.isDirectory(dataDir.resolve("journal-rocks")), "the embedded journal is in the data dir");
             }
             // the same L1 (as a durable sandbox will be): the rollup is reused, not originated again
             try (NodeRuntime node = DemoNode.start(dataDir, 0, l1)) {
@@ -37,7 +37,7 @@ class DemoNodeTest {
                 int level = l1.produceBlock().level();
                 http.await("/global/block/head", b -> b.get("level").asInt() == level, Duration.ofSeconds(30));
                 // the embedded stores survived: the journal is kept and the rollup recovered from it
-                assertFalse(Files.isDirectory(dataDir.resolve("journal.previous")));
+                assertFalse(Files.isDirectory(dataDir.resolve("journal-rocks.previous")));
                 assertTrue(Files.isDirectory(dataDir.resolve("context")), "the context store is in the data dir");
                 assertTrue(Files.isDirectory(dataDir.resolve("chain")), "the L2 chain is in the data dir");
             }
@@ -56,7 +56,7 @@ class DemoNodeTest {
                      NodeStores.inMemory(true))) {
             assertTrue(l1.rollup(node.fleet().rollups().get(0)).isPresent());
             assertEquals(l1.block(0).orElseThrow().hashHex(), Files.readString(dataDir.resolve("l1-chain")).strip());
-            assertTrue(Files.isDirectory(dataDir.resolve("journal.previous")), "the journal of the old chain moved aside");
+            assertTrue(Files.isDirectory(dataDir.resolve("journal-rocks.previous")), "the journal of the old chain moved aside");
         }
     }
 }

@@ -414,6 +414,13 @@ public final class SnapshotExporter {
             }
             Optional<L1Block> block = l1Block(o, l1Blocks, b.level());
             if (block.isEmpty() || pred.isEmpty()) {
+                // the node stores an L1 block before its rollups use it, so a main chain ending below a journaled
+                // level means a reorg took blocks off it and has not put the new branch's yet
+                OptionalInt last = l1Blocks == null ? OptionalInt.empty() : l1Blocks.lastLevel();
+                if (o.l1() == null && last.isPresent() && last.getAsInt() < b.level()) {
+                    throw new IllegalStateException("the data directory's l1-blocks ends at level " + last.getAsInt()
+                            + ", below L2 block " + b.level() + " (an L1 reorg is in progress?); export again");
+                }
                 throw new IllegalStateException("the L1 block of level " + b.level() + " (or its predecessor) is not in "
                         + "the data directory's l1-blocks; give the L1 endpoint with -E");
             }

@@ -117,7 +117,7 @@ public final class SnapshotImporter {
     private SnapshotImporter() {}
 
     /** Directories and files of a data directory that an import replaces. */
-    static final List<String> IMPORTED = List.of("context", "chain", "journal", "l1-chain");
+    static final List<String> IMPORTED = List.of("context", "chain", "journal", "journal-rocks", "l1-chain");
 
     public static Result importSnapshot(Options o) {
         long t0 = System.nanoTime();
@@ -148,7 +148,7 @@ public final class SnapshotImporter {
     }
 
     static boolean populated(Path dataDir) {
-        for (String name : List.of("context", "chain", "journal")) {
+        for (String name : List.of("context", "chain", "journal", "journal-rocks")) {
             if (Files.exists(dataDir.resolve(name))) {
                 return true;
             }

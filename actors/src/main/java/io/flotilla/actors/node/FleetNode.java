@@ -84,9 +84,9 @@ public final class FleetNode implements AutoCloseable {
      * (opened once the actor system runs; closed with the node when it is {@link AutoCloseable}).
      */
     public record Backend(Config journal, java.util.function.Supplier<L1BlockStore> l1Blocks) {
-        /** The embedded default: H2 journal and RocksDB L1 blocks under {@code dataDir}. */
+        /** The embedded default: the data directory's journal ({@link EmbeddedJournal}) and RocksDB L1 blocks. */
         public static Backend embedded(Path dataDir) {
-            EmbeddedJournal.createSchema(dataDir);
+            EmbeddedJournal.prepare(dataDir);
             return new Backend(EmbeddedJournal.config(dataDir),
                     () -> new EmbeddedL1BlockStore(dataDir.resolve("l1-blocks")));
         }

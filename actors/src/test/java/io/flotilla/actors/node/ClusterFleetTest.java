@@ -15,6 +15,7 @@ import io.flotilla.persistence.chain.InMemoryL2ChainStore;
 import io.flotilla.persistence.chain.L2Block;
 import io.flotilla.persistence.events.L2BlockProduced;
 import io.flotilla.persistence.serialization.FlotillaKryo;
+import io.flotilla.actors.journal.EventJournalReader;
 import io.flotilla.pvm.KernelFiles;
 import io.flotilla.pvm.Pvm;
 import io.flotilla.pvm.PvmConfig;
@@ -29,10 +30,6 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -82,7 +79,7 @@ class ClusterFleetTest {
         RollupServices services = new RollupServices(l1, context, chain, PvmConfig.defaults(), PvmThreads.SHARED,
                 PreimageSource.none(), registry::mode, registry::operator);
         // the journal and the L1 block store are shared, as a cluster shares them in Cassandra
-        EmbeddedJournal.createSchema(dataDir);
+        EmbeddedJournal.prepare(dataDir);
         FleetNode node = FleetNode.start(SYSTEM, services, extra,
                 new FleetNode.Backend(EmbeddedJournal.config(dataDir), () -> l1Blocks));
         for (String r : rollups) {
@@ -245,15 +242,10 @@ class ClusterFleetTest {
 
     private List<Integer> journaledLevels(String rollup) throws Exception {
         List<Integer> levels = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(EmbeddedJournal.url(dataDir), "root", "");
-             PreparedStatement st = c.prepareStatement("SELECT \"event_payload\" FROM \"event_journal\" "
-                     + "WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\"")) {
-            st.setString(1, "Rollup|" + rollup);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    if (FlotillaKryo.fromBytes(rs.getBytes(1)) instanceof L2BlockProduced p) {
-                        levels.add(p.level());
-                    }
+        try (EventJournalReader r = EmbeddedJournal.openReader(dataDir)) {
+            for (EventJournalReader.Stored e : r.eventsAfter("Rollup|" + rollup, 0)) {
+                if (FlotillaKryo.fromBytes(e.bytes()) instanceof L2BlockProduced p) {
+                    levels.add(p.level());
                 }
             }
         }

@@ -32,7 +32,7 @@ class RollupEntityH2Test {
 
     private ActorTestKit start() {
         EmbeddedJournal.createSchema(dataDir);
-        Config c = EmbeddedJournal.config(dataDir)
+        Config c = EmbeddedJournal.h2Config(dataDir)
                 .withFallback(ConfigFactory.parseResources("flotilla-serialization.conf"))
                 .withFallback(ConfigFactory.load());
         return ActorTestKit.create("h2", c);
