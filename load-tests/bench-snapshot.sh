@@ -2,7 +2,7 @@
 # Snapshot export / import throughput (issue 7) against `tar | zstd` and `zstd -d | tar -x` on the same stores in
 # the same run, the compact size ratio, and the node's block latency before and during an export. See SnapshotBench.
 #
-#   load-tests/bench-snapshot.sh [--no-build] [--levels N] [--payload BYTES] [--repeat N] [--record]
+#   load-tests/bench-snapshot.sh [--no-build] [--levels N] [--payload BYTES] [--repeat N] [--record] [--keep]
 #
 # --record appends a dated section to load-tests/RESULTS.md. Needs `tar` and `zstd`. Environment: JAVA_OPTS.
 set -euo pipefail

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.rollup.Inbox;
-import io.flotilla.persistence.chain.EmbeddedL2ChainStore;
 import io.flotilla.persistence.chain.L2Block;
 import io.flotilla.persistence.snapshots.RollupSnapshot;
 import io.flotilla.persistence.store.EmbeddedContextStore;
@@ -670,11 +669,7 @@ public final class SnapshotImporter {
 
         private void writeStores(String rollup, L2Block head, Hash lastCommitment, Hash lcc, int lccLevel,
                                  String stuck) throws IOException {
-            try (EmbeddedL2ChainStore chain = new EmbeddedL2ChainStore(stage.resolve("chain"))) {
-                for (L2Block b : blocks) {
-                    chain.put(rollup, b);
-                }
-            }
+            StagedChain.write(stage.resolve("chain"), rollup, blocks);
             int lastCommitmentLevel = meta.baseCommitmentLevel();
             long lastCommitmentTicks = meta.baseCommitmentTotalTicks();
             for (L2Block b : blocks) {
