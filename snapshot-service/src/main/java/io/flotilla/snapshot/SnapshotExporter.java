@@ -300,6 +300,8 @@ public final class SnapshotExporter {
             try {
                 header.writeTo(out);
                 Tar.Writer tar = new Tar.Writer(out);
+                // one chunk's room (plus a record's), shared by the streams written one after the other
+                ArchiveLayout.RecordBuffer chunk = new ArchiveLayout.RecordBuffer(ArchiveLayout.CHUNK + (1 << 16));
                 // the node count is only known after the walk: it follows the nodes, in context/count
                 // compact: only the first block, whose state the context holds; the import rebuilds the others
                 List<L2Block> stored = o.compact() ? blocks.subList(0, 1) : blocks;
@@ -315,7 +317,7 @@ public final class SnapshotExporter {
                         head.totalTicks(), Math.min(st.lastPublishedLevel(), level),
                         Math.min(st.outboxHandledLevel(), level), stuck, l1Genesis, stored.size(), -1, inputs.size());
                 tar.entry(ArchiveLayout.METADATA, metadata.toJson());
-                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.BLOCKS)) {
+                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.BLOCKS, chunk)) {
                     for (L2Block b : stored) {
                         // without its messages: they are those of the level's input, stored once
                         ArchiveLayout.writeBlock(s.out, new L2Block(b.level(), b.l1Hash(), b.inboxHash(), List.of(),
@@ -324,19 +326,19 @@ public final class SnapshotExporter {
                         s.recordDone();
                     }
                 }
-                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.INBOXES)) {
+                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.INBOXES, chunk)) {
                     for (LevelInput in : inputs) {
                         ArchiveLayout.writeInput(s.out, in);
                         s.recordDone();
                     }
                 }
-                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.COMMITMENTS)) {
+                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.COMMITMENTS, chunk)) {
                     for (Commitment c : commitments) {
                         s.out.write(c.encode());
                         s.recordDone();
                     }
                 }
-                nodeCount = writeContext(tar, context, st, blocks, first, o.compact());
+                nodeCount = writeContext(tar, chunk, context, st, blocks, first, o.compact());
                 tar.entry(ArchiveLayout.NODE_COUNT, Long.toString(nodeCount).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 writePreimages(tar, dataDir.resolve("wasm_2_0_0"));
                 tar.finish();
@@ -513,9 +515,10 @@ public final class SnapshotExporter {
      * The tree nodes of the exported states, each once: every block's state (and the genesis state when the
      * snapshot starts at origination), or with {@code compact} the first block's state only.
      */
-    private static long writeContext(Tar.Writer tar, NodeStore context, RollupSnapshot st, List<L2Block> blocks,
+    private static long writeContext(Tar.Writer tar, ArchiveLayout.RecordBuffer chunk, NodeStore context,
+                                     RollupSnapshot st, List<L2Block> blocks,
                                      int first, boolean compact) throws IOException {
-        try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.NODES)) {
+        try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.NODES, chunk)) {
             List<Hash> roots = new ArrayList<>();
             if (!compact && first == st.originationLevel() + 1) {
                 roots.add(Hash.fromBytes(st.genesisStateHash32()));
