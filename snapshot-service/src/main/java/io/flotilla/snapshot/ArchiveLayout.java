@@ -127,6 +127,11 @@ public final class ArchiveLayout {
             return count;
         }
 
+        /** A copy of the bytes assembled so far. */
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(bytes, count);
+        }
+
         void writeTo(OutputStream o) throws IOException {
             o.write(bytes, 0, count);
         }
