@@ -12,7 +12,7 @@ import java.util.Locale;
  * ({@code -XX:StartFlightRecording}) and look at the samples of the last runs. Prints each run's consistent cut,
  * write phase and import time, and the process CPU time of each; the import runs with {@code --no-check}'s L1 (none) but every content check.
  *
- * <pre>java ... io.flotilla.loadtests.snapshot.SnapshotLoop DATA_DIR [RUNS]</pre>
+ * <pre>load-tests/bench-snapshot.sh --loop DATA_DIR [RUNS]</pre>
  */
 public final class SnapshotLoop {
     private SnapshotLoop() {}
