@@ -32,7 +32,7 @@ final class ContextWalk implements AutoCloseable {
 
     private final NodeStore context;
     private final List<Hash> roots;
-    private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(AHEAD + 1);
+    private final BlockingQueue<byte[]> chunks = new ArrayBlockingQueue<>(AHEAD);
     private final Thread thread;
     private volatile Throwable failure;
     private volatile long count;
