@@ -44,14 +44,22 @@ public final class ArchiveLayout {
     static final class ChunkedStream implements AutoCloseable {
         private final Tar.Writer tar;
         private final String name;
-        private final RecordBuffer buffer = new RecordBuffer();
-        final DataOutputStream out = new DataOutputStream(buffer);
+        private final RecordBuffer buffer;
+        final DataOutputStream out;
         private int index;
         long records;
 
         ChunkedStream(Tar.Writer tar, String name) {
+            this(tar, name, new RecordBuffer());
+        }
+
+        /** With {@code buffer} (empty) to assemble chunks in: one exporter shares one across its streams. */
+        ChunkedStream(Tar.Writer tar, String name, RecordBuffer buffer) {
             this.tar = tar;
             this.name = name;
+            this.buffer = buffer;
+            this.out = new DataOutputStream(buffer);
+            buffer.reset();
         }
 
         /** Call after each record: flushes a full chunk. */
@@ -84,8 +92,17 @@ public final class ArchiveLayout {
      * write ({@link DataOutputStream} writes an int as four single bytes, a record stream millions of them).
      */
     static final class RecordBuffer extends OutputStream {
-        private byte[] bytes = new byte[1 << 16];
+        private byte[] bytes;
         private int count;
+
+        RecordBuffer() {
+            this(1 << 16);
+        }
+
+        /** Room for {@code capacity} bytes before growing: a chunk's worth saves the copies of doubling to 8 MiB. */
+        RecordBuffer(int capacity) {
+            bytes = new byte[capacity];
+        }
 
         private void room(int n) {
             if (count + n > bytes.length) {
@@ -108,6 +125,11 @@ public final class ArchiveLayout {
 
         int size() {
             return count;
+        }
+
+        /** A copy of the bytes assembled so far. */
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(bytes, count);
         }
 
         void writeTo(OutputStream o) throws IOException {

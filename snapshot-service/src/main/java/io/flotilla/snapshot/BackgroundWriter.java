@@ -19,8 +19,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class BackgroundWriter extends OutputStream {
     static final int BLOCK = 1 << 20;
-    /** Blocks in flight: enough to ride over a slow write, few enough to bound memory (about 6 MiB). */
-    private static final int QUEUE = 4;
+    /**
+     * Blocks in flight: three archive chunks ({@link ArchiveLayout#CHUNK}), so the producer hands over a finished
+     * 8 MiB entry and goes on assembling the next one while it compresses, instead of waiting for room (with 4
+     * blocks it stalled on every entry); about 26 MiB at most.
+     */
+    private static final int QUEUE = 24;
 
     /** The first {@code length} bytes of {@code bytes}; the length -1 ends the stream. */
     private record Block(byte[] bytes, int length) {}

@@ -13,7 +13,6 @@ import io.flotilla.pvm.encoding.RollupAddress;
 import io.flotilla.pvm.encoding.StateHash;
 import io.flotilla.pvm.tree.Hash;
 import io.flotilla.pvm.tree.NodeStore;
-import io.flotilla.pvm.tree.StoredNodes;
 import io.flotilla.pvm.tree.Tree;
 import io.flotilla.pvm.util.Hex;
 import java.io.BufferedOutputStream;
@@ -27,13 +26,11 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -276,17 +273,26 @@ public final class SnapshotExporter {
         HistoryMode mode = collected ? HistoryMode.FULL : historyMode(dataDir);
         SnapshotHeader header = SnapshotHeader.of(mode, RollupAddress.fromBase58(rollup), level,
                 new CommitmentHash(lastCommitment.bytes()));
-        List<LevelInput> inputs = levelInputs(o, rollup, blocks, l1Blocks);
-        String stuck = new PvmState(Tree.load(head.stateHash(), context)).stuck().orElse(null);
-        String l1Genesis = l1Blocks != null ? l1Blocks.get(0).map(L1Block::hashHex).orElse(null) : null;
-        if (l1Genesis == null && Files.exists(dataDir.resolve("l1-chain"))) {
-            l1Genesis = Files.readString(dataDir.resolve("l1-chain")).strip();
-        }
-
+        // the tree nodes are walked on a thread of their own from here on, while the inputs are built and written
+        ContextWalk walk = new ContextWalk(context, contextRoots(st, blocks, first, o.compact()));
+        List<LevelInput> inputs;
+        String stuck;
+        String l1Genesis;
         Path target = Files.isDirectory(o.output()) ? o.output().resolve(header.defaultFileName()) : o.output();
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
         Path part = dir.resolve("." + target.getFileName() + ".part");
+        try {
+            inputs = levelInputs(o, rollup, blocks, l1Blocks);
+            stuck = new PvmState(Tree.load(head.stateHash(), context)).stuck().orElse(null);
+            l1Genesis = l1Blocks != null ? l1Blocks.get(0).map(L1Block::hashHex).orElse(null) : null;
+            if (l1Genesis == null && Files.exists(dataDir.resolve("l1-chain"))) {
+                l1Genesis = Files.readString(dataDir.resolve("l1-chain")).strip();
+            }
+            Files.createDirectories(dir);
+        } catch (IOException | RuntimeException e) {
+            walk.close();
+            throw e;
+        }
         long archiveBytes;
         long nodeCount;
         SnapshotMetadata metadata;
@@ -300,6 +306,8 @@ public final class SnapshotExporter {
             try {
                 header.writeTo(out);
                 Tar.Writer tar = new Tar.Writer(out);
+                // one chunk's room (plus a record's), shared by the streams written one after the other
+                ArchiveLayout.RecordBuffer chunk = new ArchiveLayout.RecordBuffer(ArchiveLayout.CHUNK + (1 << 16));
                 // the node count is only known after the walk: it follows the nodes, in context/count
                 // compact: only the first block, whose state the context holds; the import rebuilds the others
                 List<L2Block> stored = o.compact() ? blocks.subList(0, 1) : blocks;
@@ -315,7 +323,7 @@ public final class SnapshotExporter {
                         head.totalTicks(), Math.min(st.lastPublishedLevel(), level),
                         Math.min(st.outboxHandledLevel(), level), stuck, l1Genesis, stored.size(), -1, inputs.size());
                 tar.entry(ArchiveLayout.METADATA, metadata.toJson());
-                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.BLOCKS)) {
+                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.BLOCKS, chunk)) {
                     for (L2Block b : stored) {
                         // without its messages: they are those of the level's input, stored once
                         ArchiveLayout.writeBlock(s.out, new L2Block(b.level(), b.l1Hash(), b.inboxHash(), List.of(),
@@ -324,19 +332,19 @@ public final class SnapshotExporter {
                         s.recordDone();
                     }
                 }
-                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.INBOXES)) {
+                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.INBOXES, chunk)) {
                     for (LevelInput in : inputs) {
                         ArchiveLayout.writeInput(s.out, in);
                         s.recordDone();
                     }
                 }
-                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.COMMITMENTS)) {
+                try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.COMMITMENTS, chunk)) {
                     for (Commitment c : commitments) {
                         s.out.write(c.encode());
                         s.recordDone();
                     }
                 }
-                nodeCount = writeContext(tar, context, st, blocks, first, o.compact());
+                nodeCount = walk.writeTo(tar);
                 tar.entry(ArchiveLayout.NODE_COUNT, Long.toString(nodeCount).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 writePreimages(tar, dataDir.resolve("wasm_2_0_0"));
                 tar.finish();
@@ -352,6 +360,8 @@ public final class SnapshotExporter {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(part);
             throw e;
+        } finally {
+            walk.close();
         }
         double writeMillis = (System.nanoTime() - t1) / 1e6;
         long size = Files.size(target);
@@ -517,37 +527,19 @@ public final class SnapshotExporter {
     }
 
     /**
-     * The tree nodes of the exported states, each once: every block's state (and the genesis state when the
-     * snapshot starts at origination), or with {@code compact} the first block's state only.
+     * The states whose tree nodes the snapshot holds: every block's state (and the genesis state when the snapshot
+     * starts at origination), or with {@code compact} the first block's state only. Their nodes are written each
+     * once, as stored: no decoding, re-encoding or re-hashing; the importer verifies every hash.
      */
-    private static long writeContext(Tar.Writer tar, NodeStore context, RollupSnapshot st, List<L2Block> blocks,
-                                     int first, boolean compact) throws IOException {
-        try (ArchiveLayout.ChunkedStream s = new ArchiveLayout.ChunkedStream(tar, ArchiveLayout.NODES)) {
-            List<Hash> roots = new ArrayList<>();
-            if (!compact && first == st.originationLevel() + 1) {
-                roots.add(Hash.fromBytes(st.genesisStateHash32()));
-            }
-            for (L2Block b : compact ? blocks.subList(0, 1) : blocks) {
-                roots.add(b.stateHash());
-            }
-            // the stored bytes as they are, each node once (a level's state shares all but what it changed with
-            // the previous one): no decoding, re-encoding or re-hashing; the importer verifies every hash
-            Set<Hash> written = new HashSet<>();
-            StoredNodes.Sink sink = (h, encoding) -> {
-                ArchiveLayout.writeNode(s.out, h, encoding);
-                s.recordDone();
-            };
-            try {
-                for (Hash root : roots) {
-                    StoredNodes.walk(root, context, written, sink);
-                }
-            } catch (IOException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            return s.records;
+    private static List<Hash> contextRoots(RollupSnapshot st, List<L2Block> blocks, int first, boolean compact) {
+        List<Hash> roots = new ArrayList<>();
+        if (!compact && first == st.originationLevel() + 1) {
+            roots.add(Hash.fromBytes(st.genesisStateHash32()));
         }
+        for (L2Block b : compact ? blocks.subList(0, 1) : blocks) {
+            roots.add(b.stateHash());
+        }
+        return roots;
     }
 
     private static void writePreimages(Tar.Writer tar, Path dir) throws IOException {

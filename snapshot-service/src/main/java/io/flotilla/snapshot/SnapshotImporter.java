@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flotilla.actors.l1.L1Source;
 import io.flotilla.actors.rollup.Inbox;
-import io.flotilla.persistence.chain.EmbeddedL2ChainStore;
 import io.flotilla.persistence.chain.L2Block;
 import io.flotilla.persistence.snapshots.RollupSnapshot;
 import io.flotilla.persistence.store.EmbeddedContextStore;
@@ -214,6 +213,13 @@ public final class SnapshotImporter {
         private static final Hash PENDING = Hash.fromBytes(new byte[32]);
         private long nodes;
         private long declaredNodes = -1;
+        /**
+         * The first nodes read (up to {@link #READ_BACK_BYTES}), kept for the block checks' walks, which otherwise
+         * read every node back from the store just written (a snapshot of up to that size is walked in memory).
+         */
+        private final Map<Hash, byte[]> readBack = new HashMap<>();
+        private long readBackBytes;
+        private static final long READ_BACK_BYTES = 64L << 20;
 
         Run(Options o, Path dataDir, boolean populated, Path stage) {
             this.o = o;
@@ -394,6 +400,11 @@ public final class SnapshotImporter {
                             }
                             batch.put(h, enc);
                             batchBytes += enc.length;
+                            // only verified nodes: then a hash has one encoding, that of the store
+                            if (o.check() && readBackBytes + enc.length <= READ_BACK_BYTES) {
+                                readBack.put(h, enc);
+                                readBackBytes += enc.length;
+                            }
                             nodes++;
                             if (batch.size() >= 20_000 || batchBytes >= (32 << 20)) {
                                 context.putAll(batch);
@@ -593,6 +604,19 @@ public final class SnapshotImporter {
             PvmState replayState = null;
             Pvm pvm = null;
             NodeStore writer = context.writer();
+            // the same bytes as the store holds (put there from the same records), without reading them back
+            NodeStore stored = new NodeStore() {
+                @Override
+                public byte[] get(Hash h) {
+                    byte[] enc = readBack.get(h);
+                    return enc != null ? enc : context.get(h);
+                }
+
+                @Override
+                public void put(Hash h, byte[] encoding) {
+                    throw new UnsupportedOperationException("the block checks only read");
+                }
+            };
             int replayed = 0;
             for (int i = 0; i < blocks.size(); i++) {
                 L2Block b = blocks.get(i);
@@ -631,7 +655,7 @@ public final class SnapshotImporter {
                     try {
                         // the nodes' hashes were verified as they were read: here presence and well-formedness,
                         // each node once across all states
-                        StoredNodes.walkChecked(b.stateHash(), context, verified, (h, enc) -> { });
+                        StoredNodes.walkChecked(b.stateHash(), stored, verified, (h, enc) -> { });
                     } catch (Exception e) {
                         throw blockLies(b, "its state " + new StateHash(b.stateHash().bytes())
                                 + " is not (wholly) in the snapshot: " + e.getMessage());
@@ -651,6 +675,7 @@ public final class SnapshotImporter {
                     prevTicks = b.totalTicks();
                 }
             }
+            readBack.clear();
             L2Block head = blocks.get(blocks.size() - 1);
             if (verify && meta.rebuildsBlocks()
                     && (!new StateHash(head.stateHash().bytes()).toBase58().equals(meta.headState())
@@ -670,11 +695,7 @@ public final class SnapshotImporter {
 
         private void writeStores(String rollup, L2Block head, Hash lastCommitment, Hash lcc, int lccLevel,
                                  String stuck) throws IOException {
-            try (EmbeddedL2ChainStore chain = new EmbeddedL2ChainStore(stage.resolve("chain"))) {
-                for (L2Block b : blocks) {
-                    chain.put(rollup, b);
-                }
-            }
+            StagedChain.write(stage.resolve("chain"), rollup, blocks);
             int lastCommitmentLevel = meta.baseCommitmentLevel();
             long lastCommitmentTicks = meta.baseCommitmentTotalTicks();
             for (L2Block b : blocks) {

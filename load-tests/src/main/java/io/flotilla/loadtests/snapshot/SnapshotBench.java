@@ -45,7 +45,10 @@ import java.util.stream.Stream;
  * 1,024 accounts whose messages are batches of 72-byte transfers (with a 64-byte signature each, as real
  * transactions carry): its state is rewritten in many places per level, as most real kernels' is.
  *
- * <pre>load-tests/bench-snapshot.sh [--kernel echo|ledger] [--levels N] [--payload BYTES] [--repeat N] [--record]</pre>
+ * <pre>load-tests/bench-snapshot.sh [--kernel echo|ledger] [--levels N] [--payload BYTES] [--repeat N] [--record] [--keep]</pre>
+ *
+ * <p>{@code --keep} leaves the work directory (the stopped node's data directory under {@code data/}) in place
+ * for {@link SnapshotLoop}.
  */
 public final class SnapshotBench {
     private SnapshotBench() {}
@@ -54,6 +57,7 @@ public final class SnapshotBench {
         int levels = 400;
         int payload = 2048;
         boolean record = false;
+        boolean keep = false;
         int repeat = 3;
         String kernel = "echo";
         for (int i = 0; i < args.length; i++) {
@@ -61,6 +65,7 @@ public final class SnapshotBench {
                 case "--levels" -> levels = Integer.parseInt(args[++i]);
                 case "--payload" -> payload = Integer.parseInt(args[++i]);
                 case "--record" -> record = true;
+                case "--keep" -> keep = true;
                 case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--kernel" -> kernel = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -210,7 +215,12 @@ public final class SnapshotBench {
                     + "\n" + row + "\n\n" + listing;
             Files.writeString(results, section, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         }
-        deleteRecursively(work);
+        if (keep) {
+            // the stopped node's data directory, for SnapshotLoop (profiling the export and import alone)
+            System.out.println("kept the node's data directory " + data + " and the files in " + work);
+        } else {
+            deleteRecursively(work);
+        }
     }
 
     /** A message of the kernel's workload: a batch of transfers for the ledger, else {@link #message(int, int)}. */
