@@ -184,7 +184,7 @@ public final class LevelExecution {
             if (!ctx.outbox().isEmpty()) {
                 s = s.withOutbox(level, ctx.outbox());
             }
-            s = s.pruneOutbox(level - ctx.version().outboxValidityLevels());
+            s = s.pruneOutbox(level - ctx.version().outboxValidityLevels(), base.outboxPrunedBelow());
             if (stuck != null) {
                 s = s.withStuck(stuck);
             }
