@@ -4,6 +4,7 @@ import io.flotilla.pvm.crypto.Blake2b;
 import io.flotilla.pvm.engine.Engine;
 import io.flotilla.pvm.engine.KernelLoadException;
 import io.flotilla.pvm.engine.PreparedKernel;
+import io.flotilla.pvm.host.HostFunctions;
 import io.flotilla.pvm.util.Hex;
 import io.flotilla.pvm.wasm.InstrumentedKernel;
 import io.flotilla.pvm.wasm.Instrumenter;
@@ -21,9 +22,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class KernelCache {
 
-    /** A kernel ready to instantiate, or the reason it cannot be. */
+    /**
+     * A kernel ready to instantiate, or the reason it cannot be. {@code hosts} holds the host functions its runs
+     * reuse (an entry is for one PVM version, so one import list fits all its runs).
+     */
     public record Entry(String kernelHash, InstrumentedKernel instrumented, PreparedKernel prepared,
-                        RuntimeException failure) {
+                        RuntimeException failure, HostFunctions.Pool hosts) {
         public boolean ok() {
             return failure == null;
         }
@@ -112,9 +116,10 @@ public final class KernelCache {
             // Octez refuses the frame that would make the stack reach the limit
             var instrumented = Instrumenter.instrument(validated, version.maxCallDepth() - 1);
             var prepared = engine.prepare(instrumented.wasm());
-            return new Entry(hash, instrumented, prepared, null);
+            var hosts = new HostFunctions.Pool(version, instrumented.gasGlobal(), instrumented.statusGlobal());
+            return new Entry(hash, instrumented, prepared, null, hosts);
         } catch (KernelValidationException | KernelLoadException e) {
-            return new Entry(hash, null, null, e);
+            return new Entry(hash, null, null, e, null);
         }
     }
 

@@ -178,14 +178,6 @@ public final class PvmState {
         return t == tree ? this : new PvmState(t);
     }
 
-    /**
-     * The bound below which this state holds no outbox level: its level minus its version's validity period (see
-     * {@link #pruneOutbox}); empty before the first level.
-     */
-    OptionalInt outboxPrunedBelow() {
-        Optional<Integer> l = level();
-        return l.isPresent() ? OptionalInt.of(l.get() - version().outboxValidityLevels()) : OptionalInt.empty();
-    }
 
     /** A Merkle proof that outbox message {@code index} of {@code level} is in this state. */
     public OutboxProof proveOutboxMessage(int level, int index) {
