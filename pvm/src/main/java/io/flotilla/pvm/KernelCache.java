@@ -10,7 +10,9 @@ import io.flotilla.pvm.wasm.InstrumentedKernel;
 import io.flotilla.pvm.wasm.Instrumenter;
 import io.flotilla.pvm.wasm.KernelValidationException;
 import io.flotilla.pvm.wasm.KernelValidator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -116,7 +118,13 @@ public final class KernelCache {
             // Octez refuses the frame that would make the stack reach the limit
             var instrumented = Instrumenter.instrument(validated, version.maxCallDepth() - 1);
             var prepared = engine.prepare(instrumented.wasm());
-            var hosts = new HostFunctions.Pool(version, instrumented.gasGlobal(), instrumented.statusGlobal());
+            List<String> imports = new ArrayList<>();
+            for (var im : validated.binary().imports()) {
+                if (im.kind() == io.flotilla.pvm.wasm.WasmBinary.KIND_FUNC) {
+                    imports.add(im.name()); // the validator let only this version's host functions through
+                }
+            }
+            var hosts = new HostFunctions.Pool(version, imports, instrumented.gasGlobal(), instrumented.statusGlobal());
             return new Entry(hash, instrumented, prepared, null, hosts);
         } catch (KernelValidationException | KernelLoadException e) {
             return new Entry(hash, null, null, e, null);

@@ -51,16 +51,30 @@ public final class HostFunctions {
      * @param statusGlobal index of its status global (i32; 1 = out of gas)
      */
     public HostFunctions(PvmVersion version, int gasGlobal, int statusGlobal) {
+        this(version, version.hostFunctions().keySet(), gasGlobal, statusGlobal);
+    }
+
+    /**
+     * As {@link #HostFunctions(PvmVersion, int, int)}, offering only the functions named, in that order (names
+     * the version lacks are left out, so a kernel importing one does not link). Chicory links each import by a
+     * linear search of the offered functions: offering a kernel exactly its imports, in its import order, makes
+     * every search stop at the first candidate.
+     */
+    public HostFunctions(PvmVersion version, java.util.Collection<String> names, int gasGlobal, int statusGlobal) {
         this.gasGlobal = gasGlobal;
         this.statusGlobal = statusGlobal;
+        var signatures = version.hostFunctions();
         List<HostFunction> fns = new ArrayList<>();
-        for (HostSignature s : version.hostFunctions().values()) {
-            fns.add(new HostFunction(PvmVersion.HOST_MODULE, s.name(), type(s), handler(s.name())));
+        for (String name : new java.util.LinkedHashSet<>(names)) {
+            HostSignature s = signatures.get(name);
+            if (s != null) {
+                fns.add(new HostFunction(PvmVersion.HOST_MODULE, s.name(), type(s), handler(s.name())));
+            }
         }
         this.imports = ImportValues.builder().addFunction(fns.toArray(new HostFunction[0])).build();
     }
 
-    /** The imports of the version, in the version's order; they call into whatever context is bound. */
+    /** The imports offered (see the constructors); they call into whatever context is bound. */
     public ImportValues imports() {
         return imports;
     }
@@ -83,14 +97,20 @@ public final class HostFunctions {
      */
     public static final class Pool {
         private final PvmVersion version;
+        private final List<String> names;
         private final int gasGlobal;
         private final int statusGlobal;
         private final java.util.concurrent.ConcurrentLinkedQueue<HostFunctions> idle =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
 
-        public Pool(PvmVersion version, int gasGlobal, int statusGlobal) {
+        /**
+         * @param imports the names of the host functions the kernel imports, in its import order (see
+         *                {@link HostFunctions#HostFunctions(PvmVersion, java.util.Collection, int, int)})
+         */
+        public Pool(PvmVersion version, List<String> imports, int gasGlobal, int statusGlobal) {
             this.version = version;
+            this.names = List.copyOf(imports);
             this.gasGlobal = gasGlobal;
             this.statusGlobal = statusGlobal;
         }
@@ -99,7 +119,7 @@ public final class HostFunctions {
         public HostFunctions acquire(HostContext ctx) {
             HostFunctions h = idle.poll();
             if (h == null) {
-                h = new HostFunctions(version, gasGlobal, statusGlobal);
+                h = new HostFunctions(version, names, gasGlobal, statusGlobal);
                 created.incrementAndGet();
             }
             h.bind(ctx);
