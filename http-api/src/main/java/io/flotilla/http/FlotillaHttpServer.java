@@ -11,6 +11,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -23,8 +25,14 @@ public final class FlotillaHttpServer implements AutoCloseable {
     /** The dispatcher the routes' store reads run on (reference.conf of this module). */
     public static final String READ_DISPATCHER = "flotilla.http.read-dispatcher";
 
-    /** Where and how to serve. */
-    public record Settings(String host, int port, Duration streamHeartbeat, Duration queryTimeout, long maxBodyBytes) {
+    /**
+     * Where and how to serve.
+     *
+     * @param stateAnswerBytes how many bytes of answers that depend only on a PVM state (outbox messages, durable
+     *                         values) are kept by state hash; 0 keeps none
+     */
+    public record Settings(String host, int port, Duration streamHeartbeat, Duration queryTimeout, long maxBodyBytes,
+                           long stateAnswerBytes) {
         public static final String DEFAULT_HOST = "127.0.0.1";
         public static final int DEFAULT_PORT = 8932;
 
@@ -33,10 +41,13 @@ public final class FlotillaHttpServer implements AutoCloseable {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
+            if (stateAnswerBytes < 0) {
+                throw new IllegalArgumentException("negative state-answer-bytes: " + stateAnswerBytes);
+            }
         }
 
         public static Settings defaults() {
-            return new Settings(DEFAULT_HOST, DEFAULT_PORT, Duration.ofSeconds(20), Duration.ofSeconds(10), 1 << 20);
+            return new Settings(DEFAULT_HOST, DEFAULT_PORT, Duration.ofSeconds(20), Duration.ofSeconds(10), 1 << 20, 32L << 20);
         }
 
         /** Reads {@code flotilla.http.*} (reference.conf of this module holds the defaults). */
@@ -51,23 +62,28 @@ public final class FlotillaHttpServer implements AutoCloseable {
                     c.hasPath("port") ? c.getInt("port") : d.port(),
                     c.hasPath("stream-heartbeat") ? c.getDuration("stream-heartbeat") : d.streamHeartbeat(),
                     c.hasPath("query-timeout") ? c.getDuration("query-timeout") : d.queryTimeout(),
-                    c.hasPath("max-body-bytes") ? c.getBytes("max-body-bytes") : d.maxBodyBytes());
+                    c.hasPath("max-body-bytes") ? c.getBytes("max-body-bytes") : d.maxBodyBytes(),
+                    c.hasPath("state-answer-bytes") ? c.getBytes("state-answer-bytes") : d.stateAnswerBytes());
         }
 
         public Settings withAddress(String host, int port) {
-            return new Settings(host, port, streamHeartbeat, queryTimeout, maxBodyBytes);
+            return new Settings(host, port, streamHeartbeat, queryTimeout, maxBodyBytes, stateAnswerBytes);
         }
 
         public Settings withStreamHeartbeat(Duration d) {
-            return new Settings(host, port, d, queryTimeout, maxBodyBytes);
+            return new Settings(host, port, d, queryTimeout, maxBodyBytes, stateAnswerBytes);
         }
 
         public Settings withQueryTimeout(Duration d) {
-            return new Settings(host, port, streamHeartbeat, d, maxBodyBytes);
+            return new Settings(host, port, streamHeartbeat, d, maxBodyBytes, stateAnswerBytes);
+        }
+
+        public Settings withStateAnswerBytes(long n) {
+            return new Settings(host, port, streamHeartbeat, queryTimeout, maxBodyBytes, n);
         }
 
         public Settings withMaxBodyBytes(long n) {
-            return new Settings(host, port, streamHeartbeat, queryTimeout, n);
+            return new Settings(host, port, streamHeartbeat, queryTimeout, n, stateAnswerBytes);
         }
     }
 
@@ -75,6 +91,7 @@ public final class FlotillaHttpServer implements AutoCloseable {
     private final Settings settings;
     private final HttpMetrics metrics = new HttpMetrics();
     private final FlotillaRoutes routes;
+    private final BlockReadDispatch blockReads;
     private volatile ServerBinding binding;
 
     public FlotillaHttpServer(ActorSystem<?> system, RollupQueries queries, Settings settings) {
@@ -84,6 +101,7 @@ public final class FlotillaHttpServer implements AutoCloseable {
         // and actor dispatchers nor queues behind other blocking work of the node
         Executor reads = system.dispatchers().lookup(DispatcherSelector.fromConfig(READ_DISPATCHER));
         this.routes = new FlotillaRoutes(queries, reads, metrics, settings);
+        this.blockReads = new BlockReadDispatch(routes, queries, metrics);
     }
 
     /** With {@code flotilla.http.*} from the actor system's configuration. */
@@ -97,6 +115,10 @@ public final class FlotillaHttpServer implements AutoCloseable {
 
     public FlotillaRoutes routes() {
         return routes;
+    }
+
+    BlockReadDispatch blockReads() {
+        return blockReads;
     }
 
     public HttpMetrics metrics() {
@@ -116,12 +138,25 @@ public final class FlotillaHttpServer implements AutoCloseable {
                 .newServerAt(settings.host(), settings.port())
                 .adaptSettings(s -> s.withRemoteAddressAttribute(true)
                         .withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
-                .bind(routes.route())
+                .bind(handler())
                 .thenApply(b -> {
                     binding = b;
                     system.log().info("HTTP API listening on {}", b.localAddress());
                     return b.localAddress();
                 });
+    }
+
+    /**
+     * What the server runs for each request: the block read routes by hand ({@link BlockReadDispatch}), everything
+     * else (and anything those do not match exactly) through the routing DSL.
+     */
+    public org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> handler() {
+        org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>> dsl =
+                routes.route().handler(system);
+        return req -> {
+            CompletionStage<HttpResponse> answer = blockReads.dispatch(req);
+            return answer != null ? answer : dsl.apply(req);
+        };
     }
 
     /** The bound address; null before {@link #start()} completes. */

@@ -25,7 +25,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
@@ -61,7 +63,6 @@ public final class FlotillaRoutes extends AllDirectives {
     public static final int MAX_L2_MESSAGE = 4096;
     public static final int MAX_MESSAGES_PER_INJECTION = 10_000;
 
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,10}");
     private static final Pattern HEX32 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final ContentType.WithCharset PROMETHEUS = MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
 
@@ -70,6 +71,8 @@ public final class FlotillaRoutes extends AllDirectives {
     private final HttpMetrics metrics;
     private final FlotillaHttpServer.Settings settings;
     private final String version;
+    /** Answers that depend only on a state, kept by state hash (outbox messages, durable values). */
+    private final StateAnswers answers;
 
     /** @param reads where calls into {@code queries} that may block run (a bounded pool, not the dispatcher) */
     public FlotillaRoutes(RollupQueries queries, Executor reads, HttpMetrics metrics,
@@ -78,6 +81,7 @@ public final class FlotillaRoutes extends AllDirectives {
         this.reads = reads;
         this.metrics = metrics;
         this.settings = settings;
+        this.answers = new StateAnswers(settings.stateAnswerBytes());
         String v = FlotillaRoutes.class.getPackage().getImplementationVersion();
         this.version = v == null ? "0.1.0-SNAPSHOT" : v;
     }
@@ -128,7 +132,7 @@ public final class FlotillaRoutes extends AllDirectives {
     }
 
     private Route withRollup(String addr, Function<String, Route> inner) {
-        if (q.rollups().contains(addr)) {
+        if (q.serves(addr)) {
             return inner.apply(addr);
         }
         try {
@@ -203,68 +207,95 @@ public final class FlotillaRoutes extends AllDirectives {
         return o;
     }
 
+    /**
+     * The routes under {@code /global/block/<id>}. Each route's answer is one method ({@link #blockAnswer},
+     * {@link #fieldAnswer}, {@link #outboxAnswer}, {@link #proofAnswer}, {@link #durableAnswer}) shared with
+     * {@link BlockReadDispatch}, which serves the same routes without the DSL: both give the same bytes.
+     */
     private Route blockRoutes(String r, String id) {
-        return concat(
-                pathEndOrSingleSlash(() -> get(() -> parameterOptional("outbox", outbox -> {
-                    boolean withOutbox = parseBool("outbox", outbox.orElse("false"));
-                    return withBlock(r, id, b -> {
-                        ObjectNode o = Json.block(b);
-                        if (withOutbox) {
-                            List<byte[]> msgs = q.outbox(r, b.level(), b.level());
-                            ArrayNode a = o.putArray("outbox");
-                            for (int i = 0; i < msgs.size(); i++) {
-                                a.addObject().put("message_index", i).put("message", Hex.encode(msgs.get(i)));
-                            }
-                        }
-                        return o;
-                    });
-                }))),
-                path("hash", () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(Json.blockHash(b.l1BlockHashHex()))))),
-                path("level", () -> get(() -> withBlock(r, id, b -> Json.F.numberNode(b.level())))),
-                path("inbox", () -> get(() -> withBlock(r, id, b -> Json.obj()
-                        .put("level", b.level())
-                        .put("hash", Json.inboxHash(b.inboxHashHex()))
-                        .put("num_messages", Integer.toString(b.messagesHex().size()))))),
-                path("ticks", () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(Long.toString(b.ticks()))))),
-                path("total_ticks",
-                        () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(Long.toString(b.totalTicks()))))),
-                path("num_messages", () -> get(() -> withBlock(r, id,
-                        b -> TextNode.valueOf(Integer.toString(b.messagesHex().size())))))
-                , path("state_hash", () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(Json.stateHash(b.stateHashHex())))))
-                , path("status", () -> get(() -> withBlock(r, id, b -> TextNode.valueOf(b.pvmStatus()))))
-                , path("outbox", () -> get(() -> parameterOptional("outbox_level", ol -> {
-                    int outboxLevel = parseLevel("outbox_level", ol.orElseThrow(() -> ApiException.badRequest(
-                            "missing_parameter", "query parameter outbox_level is required")));
-                    return withBlock(r, id, b -> outbox(r, b, outboxLevel));
-                })))
-                , path(segment("outbox").slash(segment()).slash("messages"), lvl -> get(() -> {
+        List<Route> routes = new ArrayList<>();
+        routes.add(pathEndOrSingleSlash(() -> get(() -> parameterOptional("outbox", outbox -> {
+            boolean withOutbox = parseBool("outbox", outbox.orElse("false"));
+            return withBlock(r, id, b -> blockAnswer(r, b, withOutbox));
+        }))));
+        for (String field : BLOCK_FIELDS) {
+            routes.add(path(field, () -> get(() -> withBlock(r, id, b -> fieldAnswer(b, field)))));
+        }
+        routes.add(path("outbox", () -> get(() -> parameterOptional("outbox_level", ol -> {
+            int outboxLevel = parseLevel("outbox_level", ol.orElseThrow(() -> ApiException.badRequest(
+                    "missing_parameter", "query parameter outbox_level is required")));
+            return withBlockState(r, id, (level, state) -> outboxAnswer(r, level, state, outboxLevel));
+        }))));
+        routes.add(path(segment("outbox").slash(segment()).slash("messages"), lvl -> get(() -> {
+            int outboxLevel = parseLevel("outbox level", lvl);
+            return withBlockState(r, id, (level, state) -> outboxAnswer(r, level, state, outboxLevel));
+        })));
+        routes.add(pathPrefix(segment("durable").slash("wasm_2_0_0"), () -> durableRoutes(r, id)));
+        routes.add(path(segment("helpers").slash("proofs").slash("outbox").slash(segment()).slash("messages"),
+                lvl -> get(() -> parameterOptional("index", idx -> {
                     int outboxLevel = parseLevel("outbox level", lvl);
-                    return withBlock(r, id, b -> outbox(r, b, outboxLevel));
-                }))
-                , pathPrefix(segment("durable").slash("wasm_2_0_0"), () -> durableRoutes(r, id))
-                , path(segment("helpers").slash("proofs").slash("outbox").slash(segment()).slash("messages"),
-                        lvl -> get(() -> parameterOptional("index", idx -> {
-                            int outboxLevel = parseLevel("outbox level", lvl);
-                            int index = parseLevel("index", idx.orElseThrow(() -> ApiException.badRequest(
-                                    "missing_parameter", "query parameter index is required")));
-                            return withBlock(r, id, b -> outboxProof(r, b, outboxLevel, index));
-                        }))));
+                    int index = parseLevel("index", idx.orElseThrow(() -> ApiException.badRequest(
+                            "missing_parameter", "query parameter index is required")));
+                    return withBlock(r, id, b -> proofAnswer(r, b, outboxLevel, index));
+                }))));
+        return concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
     }
 
-    private JsonNode outbox(String r, L2BlockView b, int outboxLevel) {
-        checkOutboxLevel(b, outboxLevel);
-        return Json.outbox(outboxLevel, q.outbox(r, b.level(), outboxLevel));
+    /** The one-value routes of a block ({@code /global/block/<id>/<field>}). */
+    static final List<String> BLOCK_FIELDS = List.of("hash", "level", "inbox", "ticks", "total_ticks", "num_messages",
+            "state_hash", "status");
+
+    /** The durable storage reads ({@code /global/block/<id>/durable/wasm_2_0_0/<read>?key=}). */
+    static final List<String> DURABLE_READS = List.of("value", "length", "subkeys", "values");
+
+    // ---------------------------------------------------------------- block answers (DSL and BlockReadDispatch)
+
+    HttpResponse blockAnswer(String r, L2BlockView b, boolean withOutbox) {
+        ObjectNode o = Json.block(b);
+        if (withOutbox) {
+            List<byte[]> msgs = q.outbox(r, b.level(), b.level());
+            ArrayNode a = o.putArray("outbox");
+            for (int i = 0; i < msgs.size(); i++) {
+                a.addObject().put("message_index", i).put("message", Hex.encode(msgs.get(i)));
+            }
+        }
+        return ok(o);
     }
 
-    private static void checkOutboxLevel(L2BlockView b, int outboxLevel) {
-        if (outboxLevel > b.level()) {
+    static HttpResponse fieldAnswer(L2BlockView b, String field) {
+        return ok(switch (field) {
+            case "hash" -> TextNode.valueOf(Json.blockHash(b.l1BlockHashHex()));
+            case "level" -> Json.F.numberNode(b.level());
+            case "inbox" -> Json.obj()
+                    .put("level", b.level())
+                    .put("hash", Json.inboxHash(b.inboxHashHex()))
+                    .put("num_messages", Integer.toString(b.messagesHex().size()));
+            case "ticks" -> TextNode.valueOf(Long.toString(b.ticks()));
+            case "total_ticks" -> TextNode.valueOf(Long.toString(b.totalTicks()));
+            case "num_messages" -> TextNode.valueOf(Integer.toString(b.messagesHex().size()));
+            case "state_hash" -> TextNode.valueOf(Json.stateHash(b.stateHashHex()));
+            case "status" -> TextNode.valueOf(b.pvmStatus());
+            default -> throw new IllegalArgumentException("no block field " + field);
+        });
+    }
+
+    /** {@code stateHashHex}: the state of the block at {@code level}. */
+    HttpResponse outboxAnswer(String r, int level, String stateHashHex, int outboxLevel) {
+        checkOutboxLevel(level, outboxLevel);
+        return byState(r, stateHashHex, "outbox", Integer.toString(outboxLevel),
+                s -> ok(Json.outbox(outboxLevel, s.outbox(outboxLevel))),
+                () -> ok(Json.outbox(outboxLevel, q.outbox(r, level, outboxLevel))));
+    }
+
+    private static void checkOutboxLevel(int level, int outboxLevel) {
+        if (outboxLevel > level) {
             throw ApiException.badRequest("invalid_outbox_level",
-                    "outbox level " + outboxLevel + " is after the block's level " + b.level());
+                    "outbox level " + outboxLevel + " is after the block's level " + level);
         }
     }
 
-    private JsonNode outboxProof(String r, L2BlockView b, int outboxLevel, int index) {
-        checkOutboxLevel(b, outboxLevel);
+    HttpResponse proofAnswer(String r, L2BlockView b, int outboxLevel, int index) {
+        checkOutboxLevel(b.level(), outboxLevel);
         byte[] proof = q.outboxProof(r, b.level(), outboxLevel, index).orElseThrow(() -> ApiException.notFound(
                 "outbox_message_not_found", "no outbox message " + index + " at outbox level " + outboxLevel
                         + " in the state of block " + b.level()));
@@ -279,25 +310,70 @@ public final class FlotillaRoutes extends AllDirectives {
         o.put("outbox_level", outboxLevel);
         o.put("message_index", index);
         o.put("proof", Hex.encode(proof));
-        return o;
+        return ok(o);
+    }
+
+    /** {@code read}: one of {@link #DURABLE_READS}; {@code stateHashHex}: the state of the block at {@code level}. */
+    HttpResponse durableAnswer(String r, int level, String stateHashHex, String read, DurableKey key) {
+        return byState(r, stateHashHex, read, key.toString(), s -> ok(durableJson(s.durable(), read, key)),
+                () -> ok(durableJson(q.durable(r, level).orElseThrow(() -> ApiException.notFound(
+                        "state_not_found", "the state of block " + level + " is not available")), read, key)));
+    }
+
+    private static JsonNode durableJson(DurableView d, String read, DurableKey key) {
+        switch (read) {
+            case "value":
+                return TextNode.valueOf(Hex.encode(d.value(key).orElseThrow(() -> noValue(key))));
+            case "length":
+                return TextNode.valueOf(Long.toString(d.length(key).orElseThrow(() -> noValue(key))));
+            case "subkeys": {
+                ArrayNode a = Json.arr();
+                d.subkeys(key).forEach(a::add);
+                return a;
+            }
+            case "values": {
+                ArrayNode a = Json.arr();
+                new TreeMap<>(d.values(key)).forEach((k, v) -> a.addObject().put("key", k).put("value", Hex.encode(v)));
+                return a;
+            }
+            default:
+                throw new IllegalArgumentException("no durable read " + read);
+        }
+    }
+
+    /**
+     * An answer that depends only on the block's state: kept by state hash when the backend reads states by hash
+     * (the state named by the block is read, so what is kept is that state's answer even if a reorg replaced the
+     * block meanwhile); read by level, and not kept, otherwise.
+     */
+    private HttpResponse byState(String r, String stateHashHex, String kind, String argument,
+            Function<StateView, HttpResponse> fromState, Supplier<HttpResponse> byLevel) {
+        StateAnswers.Key key = new StateAnswers.Key(stateHashHex, kind, argument);
+        HttpResponse kept = answers.get(key);
+        if (kept != null) {
+            return kept;
+        }
+        Optional<StateView> state = q.stateByHash(r, stateHashHex);
+        if (state.isEmpty()) {
+            return byLevel.get();
+        }
+        HttpResponse answer = fromState.apply(state.get());
+        answers.offer(key, answer);
+        return answer;
+    }
+
+    /** The answers kept by state hash (tests and metrics read its counters). */
+    StateAnswers stateAnswers() {
+        return answers;
     }
 
     private Route durableRoutes(String r, String id) {
-        return concat(
-                path("value", () -> get(() -> withKey(key -> withDurable(r, id, d -> TextNode.valueOf(Hex.encode(
-                        d.value(key).orElseThrow(() -> noValue(key)))))))),
-                path("length", () -> get(() -> withKey(key -> withDurable(r, id, d -> TextNode.valueOf(Long.toString(
-                        d.length(key).orElseThrow(() -> noValue(key)))))))),
-                path("subkeys", () -> get(() -> withKey(key -> withDurable(r, id, d -> {
-                    ArrayNode a = Json.arr();
-                    d.subkeys(key).forEach(a::add);
-                    return a;
-                })))),
-                path("values", () -> get(() -> withKey(key -> withDurable(r, id, d -> {
-                    ArrayNode a = Json.arr();
-                    new TreeMap<>(d.values(key)).forEach((k, v) -> a.addObject().put("key", k).put("value", Hex.encode(v)));
-                    return a;
-                })))));
+        List<Route> routes = new ArrayList<>();
+        for (String read : DURABLE_READS) {
+            routes.add(path(read, () -> get(() -> withKey(key -> withBlockState(r, id,
+                    (level, state) -> durableAnswer(r, level, state, read, key))))));
+        }
+        return concat(routes.get(0), routes.subList(1, routes.size()).toArray(Route[]::new));
     }
 
     private static ApiException noValue(DurableKey key) {
@@ -319,22 +395,25 @@ public final class FlotillaRoutes extends AllDirectives {
         }
     }
 
-    private Route withDurable(String r, String id, Function<DurableView, JsonNode> f) {
-        return withBlock(r, id, b -> f.apply(q.durable(r, b.level()).orElseThrow(() -> ApiException.notFound(
-                "state_not_found", "the state of block " + b.level() + " is not available"))));
-    }
-
     // ---------------------------------------------------------------- block ids
 
     /** A parsed block id: head, finalized, cemented, a level or an L1 block hash (hex). */
     record BlockId(String kind, int level, String hashHex) {
+        static final BlockId HEAD = new BlockId("head", -1, null);
+        static final BlockId FINALIZED = new BlockId("finalized", -1, null);
+        static final BlockId CEMENTED = new BlockId("cemented", -1, null);
+
         static BlockId parse(String s) {
             switch (s) {
-                case "head", "finalized", "cemented":
-                    return new BlockId(s, -1, null);
+                case "head":
+                    return HEAD;
+                case "finalized":
+                    return FINALIZED;
+                case "cemented":
+                    return CEMENTED;
                 default:
             }
-            if (DIGITS.matcher(s).matches()) {
+            if (digits(s)) {
                 long l = Long.parseLong(s);
                 if (l <= Integer.MAX_VALUE) {
                     return new BlockId("level", (int) l, null);
@@ -367,28 +446,49 @@ public final class FlotillaRoutes extends AllDirectives {
         };
     }
 
-    private Route withBlock(String r, String idText, Function<L2BlockView, JsonNode> f) {
-        BlockId id = BlockId.parse(idText);
-        if (id.kind().equals("level") || id.kind().equals("hash")) {
-            return blockingJson(() -> f.apply(block(r, resolve(r, id, null))));
-        }
-        if (id.kind().equals("cemented")) {
-            return withSummary(r, s -> f.apply(block(r, resolve(r, id, s))));
-        }
-        // head and finalized come from the stores, not from the entity, which may be busy running a level; only a
-        // rollup with no block yet asks the entity, for the reason given in the 404
-        CompletableFuture<HttpResponse> fromStores = CompletableFuture.supplyAsync(() -> q.chainHead(r)
-                .map(h -> ok(f.apply(block(r, id.kind().equals("head") ? h.level()
-                        : Math.max(h.level() - 2, h.originationLevel())))))
-                .orElse(null), reads);
-        return completeWithFuture(fromStores.thenCompose(resp -> resp != null ? CompletableFuture.completedFuture(resp)
-                        : summaryResponse(r, s -> f.apply(block(r, resolve(r, id, s)))))
-                .exceptionally(this::failure));
+    private Route withBlock(String r, String idText, Function<L2BlockView, HttpResponse> f) {
+        return completeWithFuture(blockResponse(r, BlockId.parse(idText), level -> f.apply(block(r, level))));
     }
 
-    private L2BlockView block(String r, int level) {
-        return q.block(r, level).orElseThrow(() -> ApiException.notFound("block_not_found",
-                "no L2 block at level " + level + " (not produced yet, or garbage-collected)"));
+    /** For reads of the block's state only: its level and state hash, without reading the rest of the block. */
+    private Route withBlockState(String r, String idText, BiFunction<Integer, String, HttpResponse> f) {
+        return completeWithFuture(blockResponse(r, BlockId.parse(idText), level -> f.apply(level, stateHashAt(r, level))));
+    }
+
+    /**
+     * The answer of a block route: the level of the block named by {@code id}, resolved on the read dispatcher, then
+     * {@code atLevel} (which reads what it needs of the block there); every failure as its JSON error. {@code head} and
+     * {@code finalized} come from the stores, not from the
+     * entity, which may be busy running a level; only a rollup with no block yet asks the entity, for the reason
+     * given in the 404.
+     */
+    CompletableFuture<HttpResponse> blockResponse(String r, BlockId id, IntFunction<HttpResponse> atLevel) {
+        CompletableFuture<HttpResponse> answer;
+        if (id.kind().equals("level") || id.kind().equals("hash")) {
+            answer = CompletableFuture.supplyAsync(() -> atLevel.apply(resolve(r, id, null)), reads);
+        } else if (id.kind().equals("cemented")) {
+            answer = summaryAnswer(r, s -> atLevel.apply(resolve(r, id, s)));
+        } else {
+            answer = CompletableFuture.supplyAsync(() -> q.chainHead(r)
+                    .map(h -> atLevel.apply(id.kind().equals("head") ? h.level()
+                            : Math.max(h.level() - 2, h.originationLevel())))
+                    .orElse(null), reads).thenCompose(resp -> resp != null ? CompletableFuture.completedFuture(resp)
+                    : summaryAnswer(r, s -> atLevel.apply(resolve(r, id, s))));
+        }
+        return answer.exceptionally(this::failure);
+    }
+    L2BlockView block(String r, int level) {
+        return q.block(r, level).orElseThrow(() -> blockNotFound(level));
+    }
+
+    /** The state hash (hex) of the block at {@code level}; the same 404 as {@link #block} when there is none. */
+    String stateHashAt(String r, int level) {
+        return q.stateHashAt(r, level).orElseThrow(() -> blockNotFound(level));
+    }
+
+    private static ApiException blockNotFound(int level) {
+        return ApiException.notFound("block_not_found",
+                "no L2 block at level " + level + " (not produced yet, or garbage-collected)");
     }
 
     // ---------------------------------------------------------------- /local
@@ -636,6 +736,7 @@ public final class FlotillaRoutes extends AllDirectives {
                 sb.append('\n');
             }
             sb.append(metrics.text());
+            answers.appendMetrics(sb);
             return HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS, sb.toString()));
         }, reads).exceptionally(this::failure));
     }
@@ -660,12 +761,12 @@ public final class FlotillaRoutes extends AllDirectives {
     }
 
     private Route withSummary(String r, Function<RollupSummary, JsonNode> f) {
-        return completeWithFuture(summaryResponse(r, f).exceptionally(this::failure));
+        return completeWithFuture(summaryAnswer(r, s -> ok(f.apply(s))).exceptionally(this::failure));
     }
 
-    private CompletableFuture<HttpResponse> summaryResponse(String r, Function<RollupSummary, JsonNode> f) {
-        return timed(q.summary(r)).thenApplyAsync(s -> ok(f.apply(s.orElseThrow(
-                () -> ApiException.notFound("unknown_rollup", "this node does not serve rollup " + r)))), reads);
+    private CompletableFuture<HttpResponse> summaryAnswer(String r, Function<RollupSummary, HttpResponse> f) {
+        return timed(q.summary(r)).thenApplyAsync(s -> f.apply(s.orElseThrow(
+                () -> ApiException.notFound("unknown_rollup", "this node does not serve rollup " + r))), reads);
     }
 
     private Route blockingJson(Supplier<JsonNode> body) {
@@ -674,11 +775,26 @@ public final class FlotillaRoutes extends AllDirectives {
     }
 
     static int parseLevel(String what, String s) {
-        if (s == null || !DIGITS.matcher(s).matches() || Long.parseLong(s) > Integer.MAX_VALUE) {
+        if (s == null || !digits(s) || Long.parseLong(s) > Integer.MAX_VALUE) {
             throw ApiException.badRequest("invalid_" + what.replace(' ', '_'),
                     "invalid " + what + " '" + abbreviate(String.valueOf(s)) + "': expected a non-negative int32");
         }
         return Integer.parseInt(s);
+    }
+
+    /** One to ten ASCII digits (what a non-negative int32 may be written with; the caller checks the range). */
+    static boolean digits(String s) {
+        int n = s.length();
+        if (n == 0 || n > 10) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean parseBool(String what, String s) {

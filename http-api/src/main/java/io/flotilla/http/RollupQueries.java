@@ -22,6 +22,11 @@ public interface RollupQueries {
     /** The sr1 addresses served by this node. */
     List<String> rollups();
 
+    /** Whether this node serves {@code rollup} (asked on every request that names one). */
+    default boolean serves(String rollup) {
+        return rollups().contains(rollup);
+    }
+
     /** Head, commitments, LCC, status, mode and L1 view of a rollup; empty when the node does not serve it. */
     CompletionStage<Optional<RollupSummary>> summary(String rollup);
 
@@ -35,11 +40,29 @@ public interface RollupQueries {
     /** The L2 block produced for the L1 level {@code level}; empty when unknown or garbage-collected. */
     Optional<L2BlockView> block(String rollup, int level);
 
+    /**
+     * The state hash (hex) of the L2 block at {@code level}: all that reads of its state (outbox, durable storage) need
+     * of the block. The default reads the whole block; a backend may read less.
+     */
+    default Optional<String> stateHashAt(String rollup, int level) {
+        return block(rollup, level).map(L2BlockView::stateHashHex);
+    }
+
     /** The level of the L2 block made from the L1 block with this hash (hex), if known. */
     Optional<Integer> levelOfL1Hash(String rollup, String l1HashHex);
 
     /** Reads of the durable storage in the PVM state after block {@code level}. */
     Optional<DurableView> durable(String rollup, int level);
+
+    /**
+     * The PVM state with this hash (hex), for reads addressed by content: the HTTP layer keeps their answers (outbox
+     * messages, durable values, proofs) by state hash, since a state never changes under its hash. Empty when the state
+     * is not stored, or when the backend reads states only by level (this default): reads then go through
+     * {@link #durable}, {@link #outbox} and {@link #outboxProof} and nothing is kept. May block on storage.
+     */
+    default Optional<StateView> stateByHash(String rollup, String stateHashHex) {
+        return Optional.empty();
+    }
 
     /** Outbox messages of {@code outboxLevel} in the state of block {@code level}, by index. */
     List<byte[]> outbox(String rollup, int level, int outboxLevel);

@@ -167,7 +167,12 @@ class InMemoryRollupQueries implements RollupQueries {
         if (d == null) {
             return Optional.empty();
         }
-        return Optional.of(new DurableView() {
+        return Optional.of(durableView(d));
+    }
+
+    /** Reads of one durable storage given as key text -> value. */
+    static DurableView durableView(TreeMap<String, byte[]> d) {
+        return new DurableView() {
             @Override
             public Optional<byte[]> value(DurableKey key) {
                 return Optional.ofNullable(d.get(key.toString()));
@@ -207,7 +212,7 @@ class InMemoryRollupQueries implements RollupQueries {
                 });
                 return out;
             }
-        });
+        };
     }
 
     @Override

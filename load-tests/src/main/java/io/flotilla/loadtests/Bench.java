@@ -21,9 +21,10 @@ public final class Bench {
                         context-store writes; baseline: the bare PVM over the same inboxes
               compute   the fleet scenario with the compute-heavy kernel (default --rollups 1,100)
               http      [--rollups 100] [--levels 20] [--clients 64] [--rate 5000] [--streams 4] [--max-seconds 120]
-                        [--warmup-seconds 10]
+                        [--warmup-seconds 10] [--alone-seconds 10]
                         HTTP clients polling outbox messages and durable values, and monitor_blocks streams,
-                        while the fleet runs; baseline: the same fleet without the load, before and after
+                        while the fleet runs; baseline: the same fleet without the load, before and after;
+                        the node's CPU per request with the fleet idle (--alone-seconds, 0 skips it)
               recovery  [--rollups 1000] [--levels 5] [--behind 2]
                         restart of a node holding N rollups until all are serving and caught up; baselines:
                         the first start and a restart with nothing missed

@@ -16,6 +16,7 @@ import io.flotilla.http.L2BlockView;
 import io.flotilla.http.OutboxPending;
 import io.flotilla.http.RollupQueries;
 import io.flotilla.http.RollupSummary;
+import io.flotilla.http.StateView;
 import io.flotilla.persistence.chain.L2Block;
 import io.flotilla.pvm.Commitment;
 import io.flotilla.pvm.LevelInput;
@@ -148,8 +149,13 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
     }
 
     @Override
+    public boolean serves(String rollup) {
+        return fleet.serves(rollup);
+    }
+
+    @Override
     public Optional<ChainHead> chainHead(String rollup) {
-        if (!fleet.rollups().contains(rollup)) {
+        if (!fleet.serves(rollup)) {
             return Optional.empty();
         }
         // the L2 block is stored before the event that commits it, and a revert truncates the store before its
@@ -164,7 +170,7 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
 
     @Override
     public CompletionStage<Optional<RollupSummary>> summary(String rollup) {
-        if (!fleet.rollups().contains(rollup)) {
+        if (!fleet.serves(rollup)) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         return fleet.status(rollup).thenApplyAsync(st -> Optional.of(summaryOf(rollup, st)), blocking);
@@ -276,6 +282,36 @@ public final class NodeQueries implements RollupQueries, AutoCloseable {
                 d.bytes(key.child(step)).ifPresent(v -> out.put(step, v));
             }
             return out;
+        }
+    }
+
+    @Override
+    public Optional<String> stateHashAt(String rollup, int level) {
+        // the block's state hash without the rest of its view (inbox framing, hex of its messages)
+        return fleet.services().chain().get(rollup, level).map(b -> b.stateHash().hex());
+    }
+
+    @Override
+    public Optional<StateView> stateByHash(String rollup, String stateHashHex) {
+        return loadState(Hash.fromHex(stateHashHex)).map(PvmStateView::new);
+    }
+
+    /** One PVM state read by hash: the HTTP layer keeps these reads' answers by state hash. */
+    private record PvmStateView(PvmState s) implements StateView {
+        @Override
+        public DurableView durable() {
+            return new StateDurableView(s.durable());
+        }
+
+        @Override
+        public List<byte[]> outbox(int outboxLevel) {
+            return s.outbox(outboxLevel);
+        }
+
+        @Override
+        public Optional<byte[]> outboxProof(int outboxLevel, int index) {
+            return index >= 0 && index < s.outbox(outboxLevel).size()
+                    ? Optional.of(s.proveOutboxMessage(outboxLevel, index).toBytes()) : Optional.empty();
         }
     }
 

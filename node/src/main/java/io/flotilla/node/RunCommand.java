@@ -185,11 +185,7 @@ public final class RunCommand implements Callable<Integer> {
             l1.close();
             return 1;
         }
-        Thread hook = new Thread(() -> {
-            runtime.close();
-            stop.countDown();
-        }, "flotilla-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Thread hook = closeOnShutdown();
 
         String rollup = runtime.fleet().rollups().get(0);
         String url = runtime.rpcUrl();
@@ -223,14 +219,7 @@ public final class RunCommand implements Callable<Integer> {
         out.println("  curl -s " + url + "/metrics");
         out.println("Stop with Ctrl-C.");
         out.flush();
-        stop.await();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-            runtime.close(); // stopped by a test rather than a signal
-        } catch (IllegalStateException e) {
-            // the JVM is shutting down: the hook closes the node
-        }
-        return 0;
+        return serveUntilStopped(hook);
     }
 
     private NodeStores stores(L1Source l1, CassandraStorage.Settings cassandraSettings) {
@@ -300,11 +289,7 @@ public final class RunCommand implements Callable<Integer> {
             l1.close();
             return 1;
         }
-        Thread hook = new Thread(() -> {
-            runtime.close();
-            stop.countDown();
-        }, "flotilla-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Thread hook = closeOnShutdown();
         var pekko = runtime.fleet().system().settings().config();
         out.println();
         out.println("Flotilla cluster node running");
@@ -316,20 +301,31 @@ public final class RunCommand implements Callable<Integer> {
         out.println("  rollups         " + rollups.size() + " (placed by Cluster Sharding)");
         out.println("  HTTP API        " + runtime.rpcUrl() + " (answers for every rollup: /rollups/<sr1>/...)");
         out.flush();
+        return serveUntilStopped(hook);
+    }
+
+    /** A signal (Ctrl-C, SIGTERM) closes the node and ends {@link #serveUntilStopped}. */
+    private Thread closeOnShutdown() {
+        Thread hook = new Thread(() -> {
+            runtime.close();
+            stop.countDown();
+        }, "flotilla-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
+    /** Waits for a signal or for a test's stop, and closes the node in the latter case. */
+    private int serveUntilStopped(Thread hook) throws InterruptedException {
         stop.await();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
-            runtime.close();
+            runtime.close(); // stopped by a test rather than a signal
         } catch (IllegalStateException e) {
             // the JVM is shutting down: the hook closes the node
         }
         return 0;
     }
 
-    /**
-     * The in-process sandbox L1 of a data directory: in memory for now; once {@code SandboxL1.open(dir,
-     * config)} lands it is kept under {@code <data-dir>/l1} and the chain survives restarts.
-     */
     /** The in-process sandbox keeps its chain under {@code <data-dir>/l1}, so a restart continues it. */
     static SandboxL1 inProcessSandbox(Path dataDir, Duration blockTime) {
         try {

@@ -39,6 +39,8 @@ public final class FleetNode implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final RollupServices services;
     private final List<String> rollups = new CopyOnWriteArrayList<>();
+    private final List<String> rollupsView = java.util.Collections.unmodifiableList(rollups);
+    private final java.util.Set<String> served = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final List<Consumer<L1Block>> headListeners = new CopyOnWriteArrayList<>();
     private volatile L1Block l1Head;
     private final AutoCloseable subscription;
@@ -170,14 +172,20 @@ public final class FleetNode implements AutoCloseable {
 
     /** Starts serving a rollup (its entity catches up from its origination). */
     public void serve(String rollup) {
-        if (!rollups.contains(rollup)) {
+        if (served.add(rollup)) {
             rollups.add(rollup);
         }
         entity(rollup).tell(RollupEntity.Catchup.INSTANCE);
     }
 
+    /** The rollups this node serves, in the order it started serving them (a read-only view). */
     public List<String> rollups() {
-        return List.copyOf(rollups);
+        return rollupsView;
+    }
+
+    /** Whether this node serves {@code rollup}: a set lookup, asked by every HTTP request naming a rollup. */
+    public boolean serves(String rollup) {
+        return served.contains(rollup);
     }
 
     public EntityRef<RollupEntity.Command> entity(String rollup) {

@@ -13,7 +13,7 @@ class HttpBenchTest {
     @Test
     void smallFleetUnderHttpLoad() throws Exception {
         HttpBench.Options o = new HttpBench.Options(3, 4, "echo", 2, 200, 1, Duration.ofSeconds(120), false,
-                Duration.ofSeconds(2), Duration.ofSeconds(1));
+                Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(2));
         HttpBench.Result r = HttpBench.run(o, System.out);
         HttpLoad.Report l = r.load();
         assertEquals(0, l.errors(), "errors: " + l.firstErrors());
@@ -31,6 +31,11 @@ class HttpBenchTest {
         assertEquals(12, r.loaded().rollupLevels());
         assertEquals(12, r.quietAfter().rollupLevels());
         assertTrue(r.loadedOverQuiet() > 0);
+        HttpBench.Alone alone = r.alone();
+        assertEquals(0, alone.load().errors(), "errors: " + alone.load().firstErrors());
+        assertTrue(alone.load().requests() > 0);
+        assertTrue(alone.nodeCpuSeconds() > 0 && alone.idleCpuSeconds() >= 0);
+        assertTrue(alone.nodeCpuMicrosPerRequest() >= 0, "CPU per request: " + alone.nodeCpuMicrosPerRequest());
         String table = HttpBench.table(o, r);
         assertTrue(table.contains("| 3 | 4 | echo | 2 | 200 |"), table);
     }
