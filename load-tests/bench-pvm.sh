@@ -3,8 +3,8 @@
 #
 #   load-tests/bench-pvm.sh [--quick] [--no-build] [--no-instantiate]
 #
-# Prints a ratio table (each Chicory mode's time / V8's and / gcc's, measured in this run) and
-# the instantiation baseline vs image. Raw outputs go to load-tests/results/<timestamp>/.
+# Prints a ratio table (each Chicory mode's time / V8's and / gcc's, measured in this run), one
+# bare echo level (LevelBenchmark) and the instantiation baseline vs image. Raw outputs go to load-tests/results/<timestamp>/.
 # Environment: ROUNDS (40), N (262144), IROUNDS (rounds for the interpreter, 2).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -58,6 +58,8 @@ jmh KernelRunBenchmark -p mode=METERED -p rounds="$ROUNDS" -p n="$N" -p memory=p
 echo "== JMH kernel_run: interpreter (rounds=$IROUNDS)"
 jmh KernelRunBenchmark -p mode=INTERPRETER -p rounds="$IROUNDS" -p n="$N" -p memory=image \
     -wi "$IT" -i "$MI" -w 3 -r 3 -rf json -rff "$out/jmh-interp.json" | tee "$out/jmh-interp.txt"
+echo "== JMH one bare echo level (Pvm.runLevel, 4 kernel_runs) on states keeping 10 and 3,000 outbox levels"
+jmh LevelBenchmark -wi "$WI" -i "$MI" -rf json -rff "$out/jmh-level.json" | tee "$out/jmh-level.txt"
 if [ "$instantiate" = 1 ]; then
   echo "== JMH instantiation of the generated 17-page kernel: plain (baseline) vs image"
   jmh InstantiateBenchmark -wi "$WI" -i "$MI" -rf json -rff "$out/jmh-inst.json" | tee "$out/jmh-inst.txt"
@@ -99,6 +101,13 @@ for f in ("jmh-exec.json", "jmh-exec-plain.json", "jmh-interp.json"):
         else:
             row(label, p['rounds'], ms, float(vi['best_ms']), float(gi['best_ms']))
 print("(JMH: average time; ratios against V8's and gcc's best at the same rounds)")
+level = jmh("jmh-level.json")
+if level:
+    print()
+    print(f"{'bare echo level (Pvm.runLevel)':<46}{'us':>10}{'+-':>8}")
+    for b in level:
+        s, e = b['primaryMetric']['score'], b['primaryMetric']['scoreError']
+        print(f"{'outbox levels kept: ' + b['params']['kept']:<46}{s:>10.1f}{e:>8.1f}")
 inst = jmh("jmh-inst.json")
 if inst:
     print()

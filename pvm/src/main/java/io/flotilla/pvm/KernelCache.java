@@ -4,12 +4,15 @@ import io.flotilla.pvm.crypto.Blake2b;
 import io.flotilla.pvm.engine.Engine;
 import io.flotilla.pvm.engine.KernelLoadException;
 import io.flotilla.pvm.engine.PreparedKernel;
+import io.flotilla.pvm.host.HostFunctions;
 import io.flotilla.pvm.util.Hex;
 import io.flotilla.pvm.wasm.InstrumentedKernel;
 import io.flotilla.pvm.wasm.Instrumenter;
 import io.flotilla.pvm.wasm.KernelValidationException;
 import io.flotilla.pvm.wasm.KernelValidator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,9 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class KernelCache {
 
-    /** A kernel ready to instantiate, or the reason it cannot be. */
+    /**
+     * A kernel ready to instantiate, or the reason it cannot be. {@code hosts} holds the host functions its runs
+     * reuse (an entry is for one PVM version, so one import list fits all its runs).
+     */
     public record Entry(String kernelHash, InstrumentedKernel instrumented, PreparedKernel prepared,
-                        RuntimeException failure) {
+                        RuntimeException failure, HostFunctions.Pool hosts) {
         public boolean ok() {
             return failure == null;
         }
@@ -112,9 +118,16 @@ public final class KernelCache {
             // Octez refuses the frame that would make the stack reach the limit
             var instrumented = Instrumenter.instrument(validated, version.maxCallDepth() - 1);
             var prepared = engine.prepare(instrumented.wasm());
-            return new Entry(hash, instrumented, prepared, null);
+            List<String> imports = new ArrayList<>();
+            for (var im : validated.binary().imports()) {
+                if (im.kind() == io.flotilla.pvm.wasm.WasmBinary.KIND_FUNC) {
+                    imports.add(im.name()); // the validator let only this version's host functions through
+                }
+            }
+            var hosts = new HostFunctions.Pool(version, imports, instrumented.gasGlobal(), instrumented.statusGlobal());
+            return new Entry(hash, instrumented, prepared, null, hosts);
         } catch (KernelValidationException | KernelLoadException e) {
-            return new Entry(hash, null, null, e);
+            return new Entry(hash, null, null, e, null);
         }
     }
 

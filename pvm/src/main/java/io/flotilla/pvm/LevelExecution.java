@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One level being evaluated, step by step, with Octez's control flow:
@@ -55,6 +56,7 @@ public final class LevelExecution {
     private LevelResult result;
     private boolean keepInstance;
     private Instance lastInstance;
+    private final OptionalInt outboxPrunedBelow;
 
     LevelExecution(Pvm pvm, PvmState state, int level, List<byte[]> inbox) {
         this.pvm = pvm;
@@ -62,6 +64,10 @@ public final class LevelExecution {
         this.level = level;
         this.stuck = state.stuck().orElse(null);
         PvmVersion version = state.version();
+        Optional<Integer> lastLevel = state.level();
+        // the version before any migration of this level is the one the state's own level was pruned with
+        this.outboxPrunedBelow = lastLevel.isPresent()
+                ? OptionalInt.of(lastLevel.get() - version.outboxValidityLevels()) : OptionalInt.empty();
         Durable durable = state.durable();
         // a PVM stuck for good ignores its inputs, migrations included
         for (byte[] m : stuck != null ? List.<byte[]>of() : inbox) {
@@ -184,7 +190,7 @@ public final class LevelExecution {
             if (!ctx.outbox().isEmpty()) {
                 s = s.withOutbox(level, ctx.outbox());
             }
-            s = s.pruneOutbox(level - ctx.version().outboxValidityLevels());
+            s = s.pruneOutbox(level - ctx.version().outboxValidityLevels(), outboxPrunedBelow);
             if (stuck != null) {
                 s = s.withStuck(stuck);
             }
@@ -224,33 +230,38 @@ public final class LevelExecution {
         }
         InstrumentedKernel ik = entry.instrumented();
         long budget = pvm.config().gasPerKernelRun();
-        HostFunctions host = new HostFunctions(ctx, ik.gasGlobal(), ik.statusGlobal());
-        Instance instance;
+        // the entry's host functions, bound to this run's context until the run ends, however it ends
+        HostFunctions host = entry.hosts().acquire(ctx);
         try {
-            instance = entry.prepared().instantiate(host.imports(version), ik.gasGlobal(), budget,
-                    pvm.config().maxMemoryPages());
-        } catch (KernelLoadException e) {
-            return fallback(run, t0, e.getMessage());
-        } catch (OutOfMemoryError e) {
-            throw new PvmResourceException("out of JVM memory instantiating the kernel", e);
-        }
-        lastInstance = keepInstance ? instance : null;
-        // a kernel that initialises becomes the fallback
-        Optional<Value> fb = ctx.durable().value(FALLBACK_KERNEL);
-        if (fb.isEmpty() || !fb.get().hash().equals(kernelValue.get().hash())) {
-            ctx.durable(ctx.durable().copy(KERNEL, FALLBACK_KERNEL).orElseThrow());
-        }
-        try {
-            instance.global(ik.gasGlobal()).setValue(budget);
-            if (ik.hasStartFunction()) {
-                instance.export(InstrumentedKernel.START_EXPORT).apply();
+            Instance instance;
+            try {
+                instance = entry.prepared().instantiate(host.imports(), ik.gasGlobal(), budget,
+                        pvm.config().maxMemoryPages());
+            } catch (KernelLoadException e) {
+                return fallback(run, t0, e.getMessage());
+            } catch (OutOfMemoryError e) {
+                throw new PvmResourceException("out of JVM memory instantiating the kernel", e);
             }
-            instance.export("kernel_run").apply();
-        } catch (Throwable t) {
-            return afterFailure(run, t0, instance, ik, budget, t);
+            lastInstance = keepInstance ? instance : null;
+            // a kernel that initialises becomes the fallback
+            Optional<Value> fb = ctx.durable().value(FALLBACK_KERNEL);
+            if (fb.isEmpty() || !fb.get().hash().equals(kernelValue.get().hash())) {
+                ctx.durable(ctx.durable().copy(KERNEL, FALLBACK_KERNEL).orElseThrow());
+            }
+            try {
+                instance.global(ik.gasGlobal()).setValue(budget);
+                if (ik.hasStartFunction()) {
+                    instance.export(InstrumentedKernel.START_EXPORT).apply();
+                }
+                instance.export("kernel_run").apply();
+            } catch (Throwable t) {
+                return afterFailure(run, t0, instance, ik, budget, t);
+            }
+            ctx.durable(ctx.durable().deleteValue(STUCK_FLAG).deleteValue(UPGRADE_ERROR));
+            return report(run, Outcome.OK, "", used(instance, ik, budget), t0);
+        } finally {
+            entry.hosts().release(host);
         }
-        ctx.durable(ctx.durable().deleteValue(STUCK_FLAG).deleteValue(UPGRADE_ERROR));
-        return report(run, Outcome.OK, "", used(instance, ik, budget), t0);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A PVM state between levels: one immutable Merkle tree whose root hash is the state hash.
@@ -27,6 +28,7 @@ public final class PvmState {
 
     static final String DURABLE = "durable";
     static final String OUTBOX = "outbox";
+    private static final List<String> OUTBOX_DIR = List.of(OUTBOX);
     static final List<String> TICKS = List.of("pvm", "ticks");
     static final List<String> LEVEL = List.of("pvm", "level");
     static final List<String> STUCK = List.of("pvm", "stuck");
@@ -123,7 +125,7 @@ public final class PvmState {
     /** Levels that still have outbox messages, ascending. */
     public List<Integer> outboxLevels() {
         List<Integer> levels = new ArrayList<>();
-        for (String s : tree.children(List.of(OUTBOX))) {
+        for (String s : tree.children(OUTBOX_DIR)) {
             levels.add(Integer.parseInt(s));
         }
         levels.sort(null);
@@ -138,16 +140,44 @@ public final class PvmState {
         return new PvmState(t);
     }
 
-    /** Drops outbox levels that can no longer be executed (older than {@code oldestKept}). */
-    PvmState pruneOutbox(int oldestKept) {
+    /**
+     * Drops outbox levels that can no longer be executed (older than {@code oldestKept}). Every evaluated level
+     * prunes its state this way, so a state evaluated at level L under version V holds no outbox level below
+     * {@code L - V} ({@code prunedBelow}, empty for a state that has evaluated no level): only the levels from there
+     * to {@code oldestKept} can be left to drop, and they are looked up one by one, as long as there are no more of
+     * them than kept levels. Otherwise every kept level is listed ({@link #pruneOutboxScanning}). Listing and
+     * parsing every kept level at every level cost O(levels kept) per level, up to the 241,920-level validity
+     * period; the result is the same set of levels, hence the same state hash.
+     */
+    PvmState pruneOutbox(int oldestKept, OptionalInt prunedBelow) {
+        long kept = tree.childCount(OUTBOX_DIR);
+        if (kept == 0) {
+            return this;
+        }
+        if (prunedBelow.isPresent()) {
+            int from = prunedBelow.getAsInt();
+            if ((long) oldestKept - from <= kept) { // also when nothing is left to drop (from >= oldestKept)
+                Tree t = tree;
+                for (int l = from; l < oldestKept; l++) {
+                    t = t.remove(outboxPath(l)); // the same tree when the level has no messages
+                }
+                return t == tree ? this : new PvmState(t);
+            }
+        }
+        return pruneOutboxScanning(oldestKept);
+    }
+
+    /** The reference pruning: lists every kept outbox level and drops those older than {@code oldestKept}. */
+    PvmState pruneOutboxScanning(int oldestKept) {
         Tree t = tree;
         for (int l : outboxLevels()) {
             if (l < oldestKept) {
                 t = t.remove(outboxPath(l));
             }
         }
-        return new PvmState(t);
+        return t == tree ? this : new PvmState(t);
     }
+
 
     /** A Merkle proof that outbox message {@code index} of {@code level} is in this state. */
     public OutboxProof proveOutboxMessage(int level, int index) {

@@ -36,27 +36,114 @@ public final class HostFunctions {
     private static final long U32 = 0xffff_ffffL;
     private static final int[] NO_RESULT = new int[0];
 
-    private final HostContext ctx;
     private final int gasGlobal;
     private final int statusGlobal;
+    private final ImportValues imports;
+    /** The context of the kernel_run these functions serve now; null between runs. */
+    private HostContext ctx;
 
     /**
+     * Host functions of {@code version} for the kernels whose instrumentation put the gas and status globals at
+     * these indices. The import list is built once; each kernel_run {@link #bind binds} its context, so one
+     * instance serves many runs, one at a time (see {@link Pool}).
+     *
      * @param gasGlobal    index of the instrumented kernel's remaining-gas global (i64)
      * @param statusGlobal index of its status global (i32; 1 = out of gas)
      */
-    public HostFunctions(HostContext ctx, int gasGlobal, int statusGlobal) {
-        this.ctx = ctx;
-        this.gasGlobal = gasGlobal;
-        this.statusGlobal = statusGlobal;
+    public HostFunctions(PvmVersion version, int gasGlobal, int statusGlobal) {
+        this(version, version.hostFunctions().keySet(), gasGlobal, statusGlobal);
     }
 
-    /** The imports of the given version, in the version's order. */
-    public ImportValues imports(PvmVersion version) {
+    /**
+     * As {@link #HostFunctions(PvmVersion, int, int)}, offering only the functions named, in that order (names
+     * the version lacks are left out, so a kernel importing one does not link). Chicory links each import by a
+     * linear search of the offered functions: offering a kernel exactly its imports, in its import order, makes
+     * every search stop at the first candidate.
+     */
+    public HostFunctions(PvmVersion version, java.util.Collection<String> names, int gasGlobal, int statusGlobal) {
+        this.gasGlobal = gasGlobal;
+        this.statusGlobal = statusGlobal;
+        var signatures = version.hostFunctions();
         List<HostFunction> fns = new ArrayList<>();
-        for (HostSignature s : version.hostFunctions().values()) {
-            fns.add(new HostFunction(PvmVersion.HOST_MODULE, s.name(), type(s), handler(s.name())));
+        for (String name : new java.util.LinkedHashSet<>(names)) {
+            HostSignature s = signatures.get(name);
+            if (s != null) {
+                fns.add(new HostFunction(PvmVersion.HOST_MODULE, s.name(), type(s), handler(s.name())));
+            }
         }
-        return ImportValues.builder().addFunction(fns.toArray(new HostFunction[0])).build();
+        this.imports = ImportValues.builder().addFunction(fns.toArray(new HostFunction[0])).build();
+    }
+
+    /** The imports offered (see the constructors); they call into whatever context is bound. */
+    public ImportValues imports() {
+        return imports;
+    }
+
+    /** Makes the host functions act on {@code ctx} until {@link #unbind}. */
+    public void bind(HostContext ctx) {
+        this.ctx = java.util.Objects.requireNonNull(ctx);
+    }
+
+    /** Detaches the context: a call now (an instance kept past its run) fails instead of touching another run. */
+    public void unbind() {
+        this.ctx = null;
+    }
+
+    /**
+     * Reusable host functions of one prepared kernel: building the import list (17-19 functions with their types)
+     * at every kernel_run cost about as much as instantiating the kernel. A run takes one with {@link #acquire},
+     * which binds its context, and gives it back with {@link #release}, which unbinds it, whatever the run's
+     * outcome; concurrent runs of the same kernel (several rollups) each get their own.
+     */
+    public static final class Pool {
+        private final PvmVersion version;
+        private final List<String> names;
+        private final int gasGlobal;
+        private final int statusGlobal;
+        private final java.util.concurrent.ConcurrentLinkedQueue<HostFunctions> idle =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+
+        /**
+         * @param imports the names of the host functions the kernel imports, in its import order (see
+         *                {@link HostFunctions#HostFunctions(PvmVersion, java.util.Collection, int, int)})
+         */
+        public Pool(PvmVersion version, List<String> imports, int gasGlobal, int statusGlobal) {
+            this.version = version;
+            this.names = List.copyOf(imports);
+            this.gasGlobal = gasGlobal;
+            this.statusGlobal = statusGlobal;
+        }
+
+        /** Host functions bound to {@code ctx}, reused when one is idle. */
+        public HostFunctions acquire(HostContext ctx) {
+            HostFunctions h = idle.poll();
+            if (h == null) {
+                h = new HostFunctions(version, names, gasGlobal, statusGlobal);
+                created.incrementAndGet();
+            }
+            h.bind(ctx);
+            return h;
+        }
+
+        /** How many host function sets were built: at most the number of runs of this kernel at once. */
+        public int created() {
+            return created.get();
+        }
+
+        /** Unbinds {@code h} and keeps it for the next run. */
+        public void release(HostFunctions h) {
+            h.unbind();
+            idle.add(h);
+        }
+    }
+
+    private HostContext ctx() {
+        HostContext c = ctx;
+        if (c == null) {
+            throw new IllegalStateException("host function called outside a kernel_run");
+        }
+        return c;
     }
 
     private static FunctionType type(HostSignature s) {
@@ -193,8 +280,8 @@ public final class HostFunctions {
         if (max < 0 || !((dst & U32) + max < size)) {
             return MEMORY_INVALID_ACCESS;
         }
-        int id = ctx.nextInput();
-        byte[] msg = ctx.takeInput();
+        int id = ctx().nextInput();
+        byte[] msg = ctx().takeInput();
         if (msg == null) {
             return 0;
         }
@@ -202,7 +289,7 @@ public final class HostFunctions {
         charge(in, n);
         store(m, dst, msg, n);
         byte[] rec = new byte[8];
-        putIntLE(rec, 0, ctx.level());
+        putIntLE(rec, 0, ctx().level());
         putIntLE(rec, 4, id);
         store(m, info, rec, 8);
         return n;
@@ -214,7 +301,7 @@ public final class HostFunctions {
         if (msg.bytes == null) {
             return msg.error;
         }
-        return ctx.appendOutput(msg.bytes) ? 0 : FULL_OUTBOX;
+        return ctx().appendOutput(msg.bytes) ? 0 : FULL_OUTBOX;
     }
 
     void writeDebug(Instance in, int src, int numBytes) {
@@ -222,7 +309,7 @@ public final class HostFunctions {
         Memory m = in.memory();
         long len = Math.min(numBytes & U32, memSize(m));
         charge(in, len);
-        var sink = ctx.debugSink();
+        var sink = ctx().debugSink();
         if (sink != null) {
             byte[] data = load(m, src, (int) Math.min(numBytes & U32, Integer.MAX_VALUE));
             sink.accept(data != null ? data : ("Error code: " + MEMORY_INVALID_ACCESS).getBytes(StandardCharsets.US_ASCII));
@@ -237,7 +324,7 @@ public final class HostFunctions {
         if (k.key == null) {
             return k.error;
         }
-        Durable d = ctx.durable();
+        Durable d = ctx().durable();
         boolean v = d.hasValue(k.key);
         long n = d.childCount(k.key);
         if (!v && n == 0) {
@@ -258,7 +345,7 @@ public final class HostFunctions {
         if (k.key == null) {
             return k.error;
         }
-        return ctx.durable().childCount(k.key);
+        return ctx().durable().childCount(k.key);
     }
 
     int storeGetNthKey(Instance in, int ptr, int len, long index, int dst, int maxSize) {
@@ -268,7 +355,7 @@ public final class HostFunctions {
         if (k.key == null) {
             return k.error;
         }
-        Durable d = ctx.durable();
+        Durable d = ctx().durable();
         if (!d.exists(k.key) && !k.key.isRoot()) {
             return STORE_NOT_A_NODE;
         }
@@ -289,8 +376,8 @@ public final class HostFunctions {
         if (k.key.isReadonly() || k.key.isRoot()) {
             return STORE_READONLY_VALUE;
         }
-        Durable d = ctx.durable();
-        ctx.durable(valueOnly ? d.deleteValue(k.key) : d.delete(k.key));
+        Durable d = ctx().durable();
+        ctx().durable(valueOnly ? d.deleteValue(k.key) : d.delete(k.key));
         return 0;
     }
 
@@ -311,7 +398,7 @@ public final class HostFunctions {
         if (to.key.isReadonly() || to.key.isRoot()) {
             return STORE_READONLY_VALUE;
         }
-        Durable d = ctx.durable();
+        Durable d = ctx().durable();
         var sub = d.tree().subtree(from.key.steps());
         if (sub.isEmpty() || sub.get().isEmpty()) {
             return STORE_NOT_A_NODE;
@@ -319,7 +406,7 @@ public final class HostFunctions {
         if (move) {
             d = d.delete(from.key);
         }
-        ctx.durable(new Durable(d.tree().set(to.key.steps(), sub.get())));
+        ctx().durable(new Durable(d.tree().set(to.key.steps(), sub.get())));
         return 0;
     }
 
@@ -329,7 +416,7 @@ public final class HostFunctions {
         if (k.key == null) {
             return k.error;
         }
-        return ctx.durable().value(k.key).map(v -> (int) v.size()).orElse(STORE_NOT_A_VALUE);
+        return ctx().durable().value(k.key).map(v -> (int) v.size()).orElse(STORE_NOT_A_VALUE);
     }
 
     int storeRead(Instance in, int ptr, int len, int offset, int dst, int maxBytes) {
@@ -342,7 +429,7 @@ public final class HostFunctions {
         if (maxBytes > HostContext.MAX_STORE_IO) {
             return INPUT_OUTPUT_TOO_LARGE;
         }
-        Optional<Value> v = ctx.durable().value(k.key);
+        Optional<Value> v = ctx().durable().value(k.key);
         if (v.isEmpty()) {
             return STORE_NOT_A_VALUE;
         }
@@ -366,7 +453,7 @@ public final class HostFunctions {
         if (k.key == null) {
             return k.error;
         }
-        Durable d = ctx.durable();
+        Durable d = ctx().durable();
         Optional<Value> current = d.value(k.key);
         int size = current.map(v -> (int) v.size()).orElse(0);
         if (size > size + numBytes) { // int32 wrap-around: negative size or past 2^31-1
@@ -391,7 +478,7 @@ public final class HostFunctions {
         charge(in, numBytes);
         byte[] data = load(m, src, numBytes);
         Value v = current.orElse(Value.EMPTY).write(offset, data, 0, numBytes);
-        ctx.durable(d.set(k.key, v));
+        ctx().durable(d.set(k.key, v));
         return 0;
     }
 
@@ -407,11 +494,11 @@ public final class HostFunctions {
         if (k.key.isReadonly() || k.key.isRoot()) {
             return STORE_READONLY_VALUE;
         }
-        Durable d = ctx.durable();
+        Durable d = ctx().durable();
         if (d.hasValue(k.key)) {
             return STORE_VALUE_ALREADY_EXISTS;
         }
-        ctx.durable(d.set(k.key, Value.zeros(size)));
+        ctx().durable(d.set(k.key, Value.zeros(size)));
         return 0;
     }
 
@@ -421,7 +508,7 @@ public final class HostFunctions {
         if (k.key == null) {
             return k.error;
         }
-        return ctx.durable().exists(k.key) ? 1 : 0;
+        return ctx().durable().exists(k.key) ? 1 : 0;
     }
 
     int storeGetHash(Instance in, int ptr, int len, int dst, int maxSize) {
@@ -431,8 +518,8 @@ public final class HostFunctions {
         if (k.key == null) {
             return k.error;
         }
-        Optional<Hash> h = ctx.durable().subtreeHash(k.key);
-        if (h.isEmpty() || (!k.key.isRoot() && !ctx.durable().exists(k.key))) {
+        Optional<Hash> h = ctx().durable().subtreeHash(k.key);
+        if (h.isEmpty() || (!k.key.isRoot() && !ctx().durable().exists(k.key))) {
             return STORE_NOT_A_NODE;
         }
         return writeTruncated(in, h.get().bytes(), dst, maxSize, "__internal_store_get_hash");
@@ -447,7 +534,7 @@ public final class HostFunctions {
 
     int revealMetadata(Instance in, int dst, int maxBytes) {
         charge(in, 0);
-        return answer(in, ctx.metadata().encode(), dst, maxBytes);
+        return answer(in, ctx().metadata().encode(), dst, maxBytes);
     }
 
     int reveal(Instance in, int payloadAddr, int payloadSize, int dst, int maxBytes) {
@@ -480,11 +567,11 @@ public final class HostFunctions {
             if (!RevealHash.isWellFormed(hash)) {
                 return new byte[0];
             }
-            return ctx.preimages().find(hash).orElseThrow(() -> new RevealUnavailableException(
+            return ctx().preimages().find(hash).orElseThrow(() -> new RevealUnavailableException(
                     "preimage " + RevealHash.fileName(hash) + " not found", null));
         }
         if (request.length == 1 && request[0] == 1) {
-            return ctx.metadata().encode();
+            return ctx().metadata().encode();
         }
         return new byte[0];
     }
