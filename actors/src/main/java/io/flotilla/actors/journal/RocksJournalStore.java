@@ -251,6 +251,11 @@ public final class RocksJournalStore {
     }
 
     private static void putString(ByteBuffer b, byte[] s) {
+        // a longer manifest would wrap its 16-bit length and corrupt the record: refuse it (the write is rejected)
+        if (s.length > 0xFFFF) {
+            throw new IllegalArgumentException("a journal manifest or writer id of " + s.length
+                    + " bytes is longer than 65,535");
+        }
         b.putShort((short) s.length).put(s);
     }
 
