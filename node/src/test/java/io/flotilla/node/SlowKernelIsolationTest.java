@@ -39,8 +39,8 @@ class SlowKernelIsolationTest {
     static final long GAS = 3_000_000_000L;
     static final int ECHOES = 10;
     static final Duration SLOW_AFTER = Duration.ofMillis(300);
-    /** How far behind L1 an echo rollup may fall while the loops run. */
-    static final Duration ECHO_BOUND = Duration.ofSeconds(2);
+    /** L1 blocks the echo rollups must have caught up with while neither loop was stuck yet. */
+    static final int BLOCKS_WHILE_LOOPING = 3;
 
     @TempDir
     Path dataDir;
@@ -74,6 +74,9 @@ class SlowKernelIsolationTest {
                 // the echo rollups follow L1 block after block while the loops run
                 long maxLag = 0;
                 int blocks = 0;
+                // isolation as an order of events, not a time bound (which a loaded machine breaks): the echo rollups
+                // reach each new L1 head before either loop runs out of gas
+                int caughtUpWhileLooping = 0;
                 while (!bothStuck(node, loops)) {
                     if (blocks > 0) {
                         message(l1, "level " + (l1.head().level() + 1));
@@ -86,18 +89,18 @@ class SlowKernelIsolationTest {
                                 Duration.ofSeconds(60));
                     }
                     maxLag = Math.max(maxLag, System.nanoTime() - t0);
+                    if (noneStuck(node, loops)) {
+                        caughtUpWhileLooping++;
+                    }
                     blocks++;
                     Thread.sleep(200);
                 }
                 long loopsStuck = System.nanoTime() - start;
                 System.out.printf("echo rollups: at most %d ms behind L1 over %d blocks; the loops were stuck "
                         + "after %d ms%n", maxLag / 1_000_000, blocks, loopsStuck / 1_000_000);
-                assertTrue(blocks >= 3, "the loops must outlast several L1 blocks, they were stuck after "
-                        + blocks + " (" + loopsStuck / 1_000_000 + " ms)");
-                assertTrue(maxLag < ECHO_BOUND.toNanos(), "an echo rollup was " + maxLag / 1_000_000
-                        + " ms behind L1");
-                assertTrue(maxLag * 3 < loopsStuck, "echo lag " + maxLag / 1_000_000 + " ms vs loops "
-                        + loopsStuck / 1_000_000 + " ms");
+                assertTrue(caughtUpWhileLooping >= BLOCKS_WHILE_LOOPING, "the echo rollups caught up with only "
+                        + caughtUpWhileLooping + " of " + blocks + " L1 blocks before a loop was stuck (after "
+                        + loopsStuck / 1_000_000 + " ms): the loops held the PVM threads");
 
                 int head = l1.head().level();
                 for (String e : echoes) {
@@ -140,6 +143,10 @@ class SlowKernelIsolationTest {
 
     private static boolean bothStuck(NodeRuntime node, List<String> loops) {
         return loops.stream().allMatch(l -> status(node, l).stuck() != null);
+    }
+
+    private static boolean noneStuck(NodeRuntime node, List<String> loops) {
+        return loops.stream().allMatch(l -> status(node, l).stuck() == null);
     }
 
     private static RollupEntity.Status status(NodeRuntime node, String r) {
