@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Test;
+import io.flotilla.pvm.engine.ChicoryEngine;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Outbox levels leave the state once they are older than the version's validity period. The state hashes of a
@@ -30,23 +32,24 @@ class OutboxPruningTest {
             "bcb8db65e714146e011490ee2512d394594e2daf81f0b6777b17a5b368cb8720");
 
     /**
-     * 1,500 levels of the echo kernel with irregular level numbers (mostly consecutive, sometimes jumping by up to
+     * In both engines: 1,500 levels of the echo kernel with irregular level numbers (mostly consecutive, sometimes jumping by up to
      * 30,000 levels; up to about 500 kept), 0-2 messages per level (so some levels have no outbox), starting at version 2.0.0-r3
      * (validity 80,640 levels), migrating to 2.0.0-r5 (241,920) and then back to 2.0.0-r1 (80,640), so the
      * validity period grows and shrinks. At every level the kept outbox levels are checked against a model.
      */
-    @Test
-    void longIrregularRunKeepsExactlyTheValidOutboxLevelsWithTheOriginalHashes() {
+    @ParameterizedTest
+    @EnumSource(ChicoryEngine.class)
+    void longIrregularRunKeepsExactlyTheValidOutboxLevelsWithTheOriginalHashes(ChicoryEngine engine) {
         List<String> hashes = new ArrayList<>();
-        int mostKept = run(1500, 300, hashes);
+        int mostKept = run(engine, 1500, 300, hashes);
         // more than 256 kept levels: the outbox directory is paged (BigDir) for part of the run
         assertTrue(mostKept > 256, "at most " + mostKept + " outbox levels kept");
         assertEquals(GOLDEN, hashes);
     }
 
     /** Runs the levels, adding the state hash every {@code every} levels; returns the most outbox levels kept. */
-    static int run(int levels, int every, List<String> hashes) {
-        Pvm pvm = Harness.pvm(PvmConfig.defaults());
+    static int run(ChicoryEngine engine, int levels, int every, List<String> hashes) {
+        Pvm pvm = Harness.pvm(engine);
         PvmState s = PvmState.originate(TestKernels.wasm("echo"), PvmVersion.V2_0_0_R3);
         Random rnd = new Random(6);
         TreeSet<Integer> withMessages = new TreeSet<>();
